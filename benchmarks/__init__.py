@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): timings people would notice, measured, never asserted in tests."""

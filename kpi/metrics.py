@@ -1,0 +1,244 @@
+"""Aggregation semantics, as pure pandas (DESIGN.md section 4).
+
+- ``flow`` figures add up over quarters and across units;
+- ``stock`` figures add across units; a year is its last reported quarter;
+- ``level`` figures add neither way; a year is its last quarter; a group shows each unit;
+- ``ratio`` figures are recomputed from the aggregated numerator and denominator;
+- a qualifier survives aggregation; missing is not zero (an incomplete sum is marked).
+
+The frames here have the columns of :data:`COLUMNS`: ``indicator``, ``unit_id``, ``period``
+(``2019-Q1``, or ``2019`` for a year), ``value`` (float, NaN when missing), ``qualifier``,
+``complete`` (every part that should be there is there), ``is_demo`` (any part is demo data),
+``numerator`` and ``denominator`` (for ratios), ``batch_id`` (a stored figure's batch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from kpi.catalogue import Catalogue
+
+COLUMNS = [
+    "indicator",
+    "unit_id",
+    "period",
+    "value",
+    "qualifier",
+    "complete",
+    "is_demo",
+    "numerator",
+    "denominator",
+    "batch_id",
+]
+
+_ADDITIVE = ("flow", "stock")
+
+
+def empty_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+    return frame.astype({"value": float, "numerator": float, "denominator": float, "complete": bool, "is_demo": bool})
+
+
+def combine_qualifiers(qualifiers: Iterable[str]) -> str:
+    """The qualifier of a sum: exact with exact stays exact; any approximate part makes it
+    approximate; at-least parts with exact ones stay at-least (likewise at-most); any other
+    mix is approximate."""
+    found = set(qualifiers) - {"exact"}
+    if not found:
+        return "exact"
+    if found == {"at_least"}:
+        return "at_least"
+    if found == {"at_most"}:
+        return "at_most"
+    return "approx"
+
+
+def _flags(frame: pd.DataFrame) -> pd.DataFrame:
+    q = frame["qualifier"].astype(str)
+    return frame.assign(
+        _al=(q == "at_least"),
+        _am=(q == "at_most"),
+        _ap=~q.isin(["exact", "at_least", "at_most"]),
+    )
+
+
+def _qualifier_from_flags(al: pd.Series, am: pd.Series, ap: pd.Series) -> pd.Series:
+    out = np.where(ap | (al & am), "approx", np.where(al, "at_least", np.where(am, "at_most", "exact")))
+    return pd.Series(out, index=al.index, dtype=object)
+
+
+def _sum_groups(frame: pd.DataFrame, keys: list[str], expected: pd.Series | None = None) -> pd.DataFrame:
+    """Sum ``value`` within groups, combining qualifiers; ``complete`` is true when every part
+    was complete and (with ``expected``, indexed by the keys) there were as many parts as
+    expected."""
+    f = _flags(frame)
+    g = f.groupby(keys, sort=False, dropna=False)
+    out = g.agg(
+        value=("value", lambda s: s.sum(min_count=1)),
+        n=("value", "count"),
+        complete=("complete", "all"),
+        is_demo=("is_demo", "any"),
+        _al=("_al", "any"),
+        _am=("_am", "any"),
+        _ap=("_ap", "any"),
+    )
+    if expected is not None:
+        exp = expected.reindex(out.index)
+        out["complete"] = out["complete"] & (out["n"] >= exp.fillna(0).to_numpy())
+    out["qualifier"] = _qualifier_from_flags(out["_al"], out["_am"], out["_ap"])
+    out = out.drop(columns=["_al", "_am", "_ap", "n"]).reset_index()
+    out["batch_id"] = None
+    return out
+
+
+def rollup_units(
+    obs: pd.DataFrame,
+    catalogue: Catalogue,
+    parent_of: dict[int, int | None],
+    children_count: dict[tuple[int, str], int],
+    wanted: Sequence[int],
+) -> pd.DataFrame:
+    """Add figures for wanted parent units that have none stored, from their children.
+
+    Flows and stocks add across units (the province is its agencies plus its districts, a
+    district is its communes); levels never do. ``children_count[(unit, period)]`` is how many
+    children the unit had in that quarter: fewer children with figures marks the sum incomplete.
+    A stored figure always wins over a computed one.
+    """
+    if obs.empty:
+        return obs
+    kinds = obs["indicator"].map(lambda c: catalogue[c].kind)
+    additive = obs[kinds.isin(_ADDITIVE)]
+    frames = [obs]
+    have = set(zip(obs["indicator"], obs["unit_id"], obs["period"], strict=True))
+    wanted_set = set(wanted)
+    level_rows = additive
+    # Up to three levels: communes -> districts -> province.
+    for _ in range(3):
+        if level_rows.empty:
+            break
+        parents = level_rows["unit_id"].map(parent_of)
+        level_rows = level_rows.assign(parent=parents).dropna(subset=["parent"])
+        if level_rows.empty:
+            break
+        level_rows["parent"] = level_rows["parent"].astype(int)
+        expected = pd.Series(
+            {
+                (ind, par, per): children_count.get((par, per), 0)
+                for ind, par, per in set(zip(level_rows["indicator"], level_rows["parent"], level_rows["period"], strict=True))
+            }
+        )
+        if expected.empty:
+            break
+        expected.index = expected.index.set_names(["indicator", "parent", "period"])
+        summed = _sum_groups(level_rows, ["indicator", "parent", "period"], expected).rename(columns={"parent": "unit_id"})
+        mask = [
+            (i, u, p) not in have
+            for i, u, p in zip(summed["indicator"], summed["unit_id"], summed["period"], strict=True)
+        ]
+        summed = summed[mask]
+        if summed.empty:
+            break
+        summed["numerator"] = np.nan
+        summed["denominator"] = np.nan
+        have |= set(zip(summed["indicator"], summed["unit_id"], summed["period"], strict=True))
+        frames.append(summed[COLUMNS])
+        level_rows = summed
+    out = pd.concat(frames, ignore_index=True)
+    return out[out["unit_id"].isin(wanted_set)].reset_index(drop=True)
+
+
+def to_years(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Quarterly figures of stored (non-derived) indicators to years.
+
+    Flows: the sum of the four quarters, incomplete when one is missing. Stocks and levels:
+    the last reported quarter, incomplete when that is not the fourth.
+    """
+    if frame.empty:
+        return frame
+    frame = frame.dropna(subset=["value"])
+    year = frame["period"].str.slice(0, 4)
+    quarter = frame["period"].str.slice(6, 7).astype(int)
+    frame = frame.assign(year=year, quarter=quarter)
+    kinds = frame["indicator"].map(lambda c: catalogue[c].kind)
+    flows = frame[kinds == "flow"]
+    others = frame[kinds != "flow"]
+    parts = []
+    if not flows.empty:
+        summed = _sum_groups(flows, ["indicator", "unit_id", "year"])
+        counts = flows.groupby(["indicator", "unit_id", "year"], sort=False).size().reset_index(name="n")
+        summed = summed.merge(counts, on=["indicator", "unit_id", "year"])
+        summed["complete"] = summed["complete"] & (summed["n"] == 4)
+        summed = summed.drop(columns="n")
+        summed["numerator"] = np.nan
+        summed["denominator"] = np.nan
+        parts.append(summed.rename(columns={"year": "period"}))
+    if not others.empty:
+        last = others.sort_values("quarter").groupby(["indicator", "unit_id", "year"], sort=False).tail(1).copy()
+        last["complete"] = last["complete"] & (last["quarter"] == 4)
+        parts.append(last.drop(columns=["period", "quarter"]).rename(columns={"year": "period"}))
+    out = pd.concat(parts, ignore_index=True)
+    return out[COLUMNS]
+
+
+def add_derived(frame: pd.DataFrame, catalogue: Catalogue, codes: Sequence[str]) -> pd.DataFrame:
+    """Compute derived figures (formula sums and ratios) from their aggregated inputs.
+
+    A derived sum needs every input (l3 + l4 without l4 is not a total). A ratio is the summed
+    numerator over the summed denominator: never an average of percentages; its qualifier is
+    exact only when every part is exact.
+    """
+    derived = [catalogue[c] for c in codes if catalogue[c].is_derived]
+    if not derived or frame.empty:
+        return frame
+    base = frame.dropna(subset=["value"])
+    pieces = [frame]
+    for ind in derived:
+
+        def total(inputs: Sequence[str]) -> pd.DataFrame:
+            part = base[base["indicator"].isin(inputs)]
+            summed = _sum_groups(part, ["unit_id", "period"])
+            counts = part.groupby(["unit_id", "period"], sort=False)["indicator"].nunique().reset_index(name="n")
+            summed = summed.merge(counts, on=["unit_id", "period"])
+            summed = summed[summed["n"] == len(set(inputs))]
+            return summed.drop(columns="n")
+
+        if ind.formula:
+            out = total(ind.formula)
+            out["numerator"] = np.nan
+            out["denominator"] = np.nan
+        else:
+            num = total(ind.numerator)
+            den = total(ind.denominator)
+            out = num.merge(den, on=["unit_id", "period"], suffixes=("_n", "_d"))
+            out = out[out["value_d"] != 0]
+            out = pd.DataFrame(
+                {
+                    "unit_id": out["unit_id"],
+                    "period": out["period"],
+                    "value": out["value_n"] / out["value_d"],
+                    "numerator": out["value_n"],
+                    "denominator": out["value_d"],
+                    "qualifier": np.where(
+                        (out["qualifier_n"] == "exact") & (out["qualifier_d"] == "exact"), "exact", "approx"
+                    ),
+                    "complete": out["complete_n"] & out["complete_d"],
+                    "is_demo": out["is_demo_n"] | out["is_demo_d"],
+                    "batch_id": None,
+                }
+            )
+        out["indicator"] = ind.code
+        pieces.append(out[COLUMNS])
+    return pd.concat(pieces, ignore_index=True)
+
+
+def changes(current: float | None, previous: float | None) -> tuple[float | None, float | None]:
+    """The change from ``previous`` to ``current``: as a number and as a share of ``previous``."""
+    if current is None or previous is None or pd.isna(current) or pd.isna(previous):
+        return None, None
+    diff = float(current) - float(previous)
+    share = diff / float(previous) if previous else None
+    return diff, share

@@ -1,0 +1,219 @@
+"""All stored rows, as typed SQLAlchemy 2.0 models (DESIGN.md section 3).
+
+The schema itself is created by the Alembic migrations in ``migrations/``; a test checks that the
+migrations and these models agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: valid_from of a unit whose start lies before our records ("open" in the data files)
+OPEN_START = dt.date(1900, 1, 1)
+
+QUALIFIERS = ("exact", "approx", "at_least", "at_most")
+KINDS = ("flow", "stock", "level", "ratio")
+LEVELS = ("province", "agencies", "district", "commune")
+SOURCE_KINDS = ("excel", "report_text", "csv", "demo")
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal: NUMERIC on PostgreSQL; on SQLite the value goes in as its text and
+    comes back through ``str``, so no binary float ever stands between the file and the screen."""
+
+    impl = Numeric(24, 6)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(40))
+        return dialect.type_descriptor(Numeric(24, 6))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return str(Decimal(value)) if dialect.name == "sqlite" else Decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IndicatorGroup(Base):
+    __tablename__ = "indicator_group"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order: Mapped[int] = mapped_column(Integer)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    group_code: Mapped[str] = mapped_column(ForeignKey("indicator_group.code"))
+    order: Mapped[int] = mapped_column(Integer)
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    unit_vi: Mapped[str] = mapped_column(String(60))
+    unit_en: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(10))
+    direction: Mapped[str] = mapped_column(String(10))
+    decimals: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[bool] = mapped_column(Boolean, default=False)
+    key: Mapped[bool] = mapped_column(Boolean, default=False)
+    levels: Mapped[list[str]] = mapped_column(JSON)
+    formula: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    numerator: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    denominator: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    definition_vi: Mapped[str] = mapped_column(Text)
+    definition_en: Mapped[str] = mapped_column(Text)
+    definition_version: Mapped[str] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("code", "valid_from", name="uq_unit_code_valid_from"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), index=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), nullable=True)
+
+
+class UnitLineage(Base):
+    __tablename__ = "unit_lineage"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), nullable=True)
+    relation: Mapped[str] = mapped_column(String(20))
+    date: Mapped[dt.date] = mapped_column(Date)
+    legal_act: Mapped[str] = mapped_column(String(60))
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    template_version: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    period: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    user: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="committed")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    revised: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rolled_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    rolled_back_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Observation(Base):
+    """One figure. Exactly one row per (indicator, unit, period) is current; a revision
+    supersedes the current row (which stays, with its batch) instead of overwriting it."""
+
+    __tablename__ = "observation"
+    __table_args__ = (
+        Index(
+            "uq_observation_current",
+            "indicator_code",
+            "unit_id",
+            "period",
+            unique=True,
+            sqlite_where=text("is_current = 1"),
+            postgresql_where=text("is_current"),
+        ),
+        Index("ix_observation_lookup", "indicator_code", "period", "unit_id", "is_current"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    value: Mapped[Decimal] = mapped_column(ExactDecimal())
+    qualifier: Mapped[str] = mapped_column(String(10), default="exact")
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    superseded_by_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batch.id"), nullable=True, index=True
+    )
+    source_sheet: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    source_cell: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    source_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Target(Base):
+    __tablename__ = "target"
+    __table_args__ = (
+        UniqueConstraint("indicator_code", "unit_id", "year", "quarter", name="uq_target_key"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer, default=0)  # 0 = the whole year
+    value: Mapped[Decimal] = mapped_column(ExactDecimal())
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class DataState(Base):
+    """A single row whose version goes up with every change of figures. Cached query results
+    are keyed by it, and every writer updates it first, which serialises writers."""
+
+    __tablename__ = "data_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

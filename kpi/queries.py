@@ -1,0 +1,211 @@
+"""Reading figures: functions that take a session and return tidy DataFrames.
+
+:func:`figures` is the one fetch that feeds every page, chart and export: it reads the current
+stored figures, adds what units and years imply (``kpi.metrics``) and computes derived figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kpi import metrics
+from kpi.catalogue import Catalogue
+from kpi.models import ImportBatch, Observation
+from kpi.periods import Period, period_range
+from kpi.units import UnitInfo, all_units
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to read: indicators, units, a quarter range and a frequency."""
+
+    indicators: tuple[str, ...]
+    unit_ids: tuple[int, ...]
+    first: str
+    last: str
+    freq: str = "quarter"  # quarter | year
+
+
+def base_codes(catalogue: Catalogue, codes: Sequence[str]) -> list[str]:
+    """The stored codes needed for ``codes``: derived figures need their inputs."""
+    out: list[str] = []
+    for code in codes:
+        ind = catalogue[code]
+        for c in ind.inputs if ind.is_derived else (code,):
+            if c not in out:
+                out.append(c)
+    return out
+
+
+def fetch_current(
+    session: Session, codes: Sequence[str], unit_ids: Sequence[int], first: str, last: str
+) -> pd.DataFrame:
+    """The current stored figures, one row per (indicator, unit, quarter)."""
+    if not codes or not unit_ids:
+        return metrics.empty_frame()
+    stmt = (
+        select(
+            Observation.indicator_code,
+            Observation.unit_id,
+            Observation.period,
+            Observation.value,
+            Observation.qualifier,
+            Observation.batch_id,
+            ImportBatch.is_demo,
+        )
+        .join(ImportBatch, ImportBatch.id == Observation.batch_id)
+        .where(
+            Observation.is_current.is_(True),
+            Observation.indicator_code.in_(list(codes)),
+            Observation.period >= first,
+            Observation.period <= last,
+        )
+    )
+    if len(unit_ids) < 900:
+        stmt = stmt.where(Observation.unit_id.in_(list(unit_ids)))
+    rows = session.execute(stmt).all()
+    frame = pd.DataFrame(
+        rows, columns=["indicator", "unit_id", "period", "value", "qualifier", "batch_id", "is_demo"]
+    )
+    if frame.empty:
+        return metrics.empty_frame()
+    if len(unit_ids) >= 900:
+        frame = frame[frame["unit_id"].isin(set(unit_ids))]
+    frame["value"] = frame["value"].astype(float)
+    frame["is_demo"] = frame["is_demo"].astype(bool)
+    frame["complete"] = True
+    frame["numerator"] = float("nan")
+    frame["denominator"] = float("nan")
+    return frame[metrics.COLUMNS]
+
+
+def figures(session: Session, catalogue: Catalogue, units: Sequence[UnitInfo], query: Query) -> pd.DataFrame:
+    """The figures of ``query`` with the aggregation rules applied (see ``kpi.metrics``)."""
+    codes = base_codes(catalogue, query.indicators)
+    by_id = {u.id: u for u in units}
+    children: dict[int, list[UnitInfo]] = defaultdict(list)
+    for u in units:
+        if u.parent_id is not None:
+            children[u.parent_id].append(u)
+    wanted = [uid for uid in query.unit_ids if uid in by_id]
+    # Descendants of wanted units, whose figures may add up to a wanted unit's.
+    needed: list[int] = []
+    stack = list(wanted)
+    while stack:
+        uid = stack.pop()
+        if uid in needed:
+            continue
+        needed.append(uid)
+        stack.extend(c.id for c in children.get(uid, []))
+    obs = fetch_current(session, codes, needed, query.first, query.last)
+    periods = period_range(query.first, query.last)
+    parent_ids = {uid for uid in needed if children.get(uid)}
+    children_count = {
+        (pid, p.code): sum(1 for c in children[pid] if c.valid_during(p.start, p.end))
+        for pid in parent_ids
+        for p in periods
+    }
+    parent_of = {uid: by_id[uid].parent_id for uid in needed}
+    frame = metrics.rollup_units(obs, catalogue, parent_of, children_count, wanted)
+    if query.freq == "year":
+        frame = metrics.to_years(frame, catalogue)
+    frame = metrics.add_derived(frame, catalogue, query.indicators)
+    frame = frame[frame["indicator"].isin(query.indicators)]
+    frame = frame.sort_values(["indicator", "unit_id", "period"]).reset_index(drop=True)
+    return frame
+
+
+def latest_period(session: Session) -> str | None:
+    """The latest quarter with any current figure (the Overview opens on it)."""
+    value = session.execute(select(func.max(Observation.period)).where(Observation.is_current.is_(True))).scalar()
+    return str(value) if value else None
+
+
+def periods_with_data(session: Session) -> list[str]:
+    rows = session.execute(
+        select(Observation.period).where(Observation.is_current.is_(True)).distinct().order_by(Observation.period)
+    ).scalars()
+    return [str(r) for r in rows]
+
+
+def figure_history(session: Session, indicator: str, unit_id: int, period: str) -> pd.DataFrame:
+    """Every stored value of one figure, newest first, with its batch and source."""
+    stmt = (
+        select(
+            Observation.value,
+            Observation.qualifier,
+            Observation.is_current,
+            Observation.batch_id,
+            ImportBatch.source_kind,
+            ImportBatch.file_name,
+            ImportBatch.user,
+            ImportBatch.created_at,
+            ImportBatch.status,
+            ImportBatch.is_demo,
+            Observation.source_sheet,
+            Observation.source_cell,
+            Observation.source_text,
+        )
+        .join(ImportBatch, ImportBatch.id == Observation.batch_id)
+        .where(
+            Observation.indicator_code == indicator,
+            Observation.unit_id == unit_id,
+            Observation.period == period,
+        )
+        .order_by(Observation.id.desc())
+    )
+    cols = [
+        "value",
+        "qualifier",
+        "is_current",
+        "batch_id",
+        "source_kind",
+        "file_name",
+        "user",
+        "created_at",
+        "status",
+        "is_demo",
+        "source_sheet",
+        "source_cell",
+        "source_text",
+    ]
+    return pd.DataFrame(session.execute(stmt).all(), columns=cols)
+
+
+def demo_batches(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(ImportBatch).where(ImportBatch.is_demo.is_(True), ImportBatch.status == "committed")).scalar() or 0)
+
+
+def value_of(frame: pd.DataFrame, indicator: str, unit_id: int, period: str) -> dict[str, Any] | None:
+    """One row of a figures frame as a dict, or None when the figure is missing."""
+    hit = frame[(frame["indicator"] == indicator) & (frame["unit_id"] == unit_id) & (frame["period"] == period)]
+    hit = hit.dropna(subset=["value"])
+    if hit.empty:
+        return None
+    return dict(hit.iloc[0])
+
+
+def quarter_periods(first: str, last: str) -> list[str]:
+    return [p.code for p in period_range(Period.parse(first), Period.parse(last))]
+
+
+__all__ = [
+    "Query",
+    "all_units",
+    "base_codes",
+    "demo_batches",
+    "fetch_current",
+    "figure_history",
+    "figures",
+    "latest_period",
+    "periods_with_data",
+    "quarter_periods",
+    "value_of",
+]

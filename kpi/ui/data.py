@@ -1,0 +1,98 @@
+"""Cached access to the core for the pages.
+
+The engine is a cached resource keyed by the database URL; query results are cached data keyed
+by the URL and the data version kept in the database, so an upload made in any server process is
+seen by every other at its next rerun, and a test never reads another test's database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from kpi import db, queries
+from kpi.catalogue import Catalogue, load_catalogue
+from kpi.config import get_settings
+from kpi.units import UnitDirectory, UnitInfo, all_units
+from kpi.periods import Period
+
+
+def database_url() -> str:
+    return get_settings().database_url
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str) -> Engine:
+    return db.make_engine(url)
+
+
+def engine() -> Engine:
+    return engine_for(database_url())
+
+
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def data_version() -> int:
+    """Read on every rerun (one indexed row): the key of every cached result below."""
+    with engine().connect() as conn:
+        return db.data_version(conn)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _units(url: str, version: int) -> list[UnitInfo]:
+    with db.session_scope(engine_for(url)) as session:
+        return all_units(session)
+
+
+def units() -> list[UnitInfo]:
+    return _units(database_url(), data_version())
+
+
+def directory(period: str) -> UnitDirectory:
+    p = Period.parse(period)
+    return UnitDirectory(units(), p.start, p.end)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _periods(url: str, version: int) -> list[str]:
+    with db.session_scope(engine_for(url)) as session:
+        return queries.periods_with_data(session)
+
+
+def periods_with_data() -> list[str]:
+    return _periods(database_url(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _figures(
+    url: str, version: int, indicators: tuple[str, ...], unit_ids: tuple[int, ...], first: str, last: str, freq: str
+) -> pd.DataFrame:
+    with db.session_scope(engine_for(url)) as session:
+        return queries.figures(
+            session, load_catalogue(), all_units(session), queries.Query(indicators, unit_ids, first, last, freq)
+        )
+
+
+def figures(
+    indicators: Sequence[str], unit_ids: Sequence[int], first: str, last: str, freq: str = "quarter"
+) -> pd.DataFrame:
+    return _figures(database_url(), data_version(), tuple(indicators), tuple(unit_ids), first, last, freq)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _history(url: str, version: int, indicator: str, unit_id: int, period: str) -> pd.DataFrame:
+    with db.session_scope(engine_for(url)) as session:
+        return queries.figure_history(session, indicator, unit_id, period)
+
+
+def figure_history(indicator: str, unit_id: int, period: str) -> pd.DataFrame:
+    return _history(database_url(), data_version(), indicator, unit_id, period)
+
+
+def unit_by_code(code: str, period: str) -> UnitInfo | None:
+    return directory(period).by_code.get(code)

@@ -1,0 +1,105 @@
+"""Shared fixtures.
+
+- ``db_url``: an empty, migrated database per test, on SQLite and (parametrised) PostgreSQL;
+- ``demo_db``: a session-wide SQLite database with ``init --demo``, for read-only tests;
+- ``writable_demo_db``: a private copy of it for a test that writes;
+- an autouse fixture clears Streamlit's caches (they survive between AppTests) and points the
+  app at the test's database through the environment.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from kpi import db
+from kpi.access import Actor
+from kpi.bootstrap import init_database
+from tests.support.postgres import create_database, drop_database, postgres_admin_url, require_postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN = Actor("test-admin", "admin")
+EDITOR = Actor("test-editor", "editor")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_streamlit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    for name in ("KPI_DATABASE_URL", "KPI_LANG", "KPI_PUBLIC_READ", "KPI_WEB_ROLE", "KPI_MAX_UPLOAD_MB"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _postgres_or_skip() -> str:
+    url = postgres_admin_url()
+    if url is None:
+        if require_postgres():
+            pytest.fail("PostgreSQL is required (KPI_REQUIRE_POSTGRES) but not available")
+        pytest.skip("no PostgreSQL on this machine (CI runs these)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database URL, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kpi.sqlite3'}"
+        return
+    admin = _postgres_or_skip()
+    name = f"kpi_test_{uuid.uuid4().hex[:12]}"
+    url = create_database(admin, name)
+    try:
+        yield url
+    finally:
+        drop_database(admin, name)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated database with the catalogue and the units, no figures."""
+    eng = db.make_engine(db_url)
+    init_database(eng, ADMIN)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with ``init --demo``: read it, never write it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    eng = db.make_engine(f"sqlite:///{path}")
+    init_database(eng, ADMIN, demo=True)
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The shared demo database, also set as the app's database."""
+    url = f"sqlite:///{demo_db}"
+    monkeypatch.setenv("KPI_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def writable_demo_url(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A private copy of the demo database, also set as the app's database."""
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_db, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("KPI_DATABASE_URL", url)
+    return url

@@ -1,0 +1,1 @@
+"""Test infrastructure: a throwaway PostgreSQL cluster, the app server, the browser."""

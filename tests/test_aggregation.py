@@ -1,0 +1,187 @@
+"""Aggregation semantics (DESIGN.md section 4) on hand-made figures, on SQLite and PostgreSQL.
+
+Expected values are written out by hand: a flow year is the sum of its quarters, a stock year is
+its last quarter, a ratio is recomputed from summed parts, a missing quarter stays missing and
+marks the year incomplete, qualifiers carry through, districts add up to the province.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+
+from kpi.catalogue import load_catalogue
+from kpi.db import session_scope
+from kpi.queries import Query, figures
+from kpi.store import BatchInfo, Figure, commit_figures
+from kpi.units import UnitDirectory, UnitInfo, all_units
+from kpi.periods import Period
+from tests.conftest import EDITOR
+
+
+def _units(engine: Engine) -> tuple[list[UnitInfo], UnitDirectory]:
+    with session_scope(engine) as s:
+        units = all_units(s)
+    p = Period(2018, 1)
+    return units, UnitDirectory(units, p.start, p.end)
+
+
+def _store(engine: Engine, rows: list[tuple[str, str, str, object, str]]) -> None:
+    units, d = _units(engine)
+    figs = [Figure(code, d.by_code[unit].id, period, Decimal(str(v)), q) for code, unit, period, v, q in rows]
+    with session_scope(engine) as s:
+        commit_figures(s, EDITOR, BatchInfo("csv", "hand-made.csv"), figs)
+
+
+def _read(engine: Engine, codes: tuple[str, ...], unit_codes: tuple[str, ...], first: str, last: str, freq: str) -> pd.DataFrame:
+    units, d = _units(engine)
+    ids = tuple(d.by_code[c].id for c in unit_codes)
+    with session_scope(engine) as s:
+        frame = figures(s, load_catalogue(), units, Query(codes, ids, first, last, freq))
+    code_of = {u.id: u.code for u in units}
+    return frame.assign(unit=frame["unit_id"].map(code_of))
+
+
+def _one(frame: pd.DataFrame, indicator: str, unit: str, period: str) -> dict:
+    hit = frame[(frame["indicator"] == indicator) & (frame["unit"] == unit) & (frame["period"] == period)]
+    assert len(hit) == 1, f"{indicator} {unit} {period}: {len(hit)} rows"
+    return dict(hit.iloc[0])
+
+
+RECEIVED = [100, 200, 300, 400]
+RESOLVED = [90, 200, 270, 400]
+USERS = [10, 20, 30, 40]
+
+
+@pytest.fixture
+def year_2018(engine: Engine) -> Engine:
+    rows = []
+    for q in range(4):
+        period = f"2018-Q{q + 1}"
+        rows += [
+            ("dossiers_received", "84", period, RECEIVED[q], "exact"),
+            ("dossiers_resolved", "84", period, RESOLVED[q], "exact"),
+            ("doc_system_users", "84", period, USERS[q], "exact"),
+            ("e_documents_exchanged", "84", period, 1000, "approx" if q == 1 else "exact"),
+            ("directive_docs_issued", "84", period, 50, "at_least" if q == 0 else "exact"),
+            ("e_document_share_pct", "84", period, 80 + q, "exact"),
+        ]
+    rows += [
+        ("dossiers_received", "84", "2019-Q1", 500, "exact"),
+        ("dossiers_received", "84", "2019-Q2", 600, "exact"),
+        ("online_services_l3", "84", "2018-Q4", 306, "exact"),
+        ("online_services_l4", "84", "2018-Q4", 210, "exact"),
+        ("online_services_l3", "84", "2019-Q1", 310, "exact"),
+    ]
+    _store(engine, rows)
+    return engine
+
+
+def test_a_flow_year_is_the_sum_of_its_quarters(year_2018: Engine) -> None:
+    f = _read(year_2018, ("dossiers_received",), ("84",), "2018-Q1", "2018-Q4", "year")
+    row = _one(f, "dossiers_received", "84", "2018")
+    assert row["value"] == 1000
+    assert row["complete"]
+
+
+def test_a_stock_year_is_its_last_quarter_never_a_sum(year_2018: Engine) -> None:
+    f = _read(year_2018, ("doc_system_users",), ("84",), "2018-Q1", "2018-Q4", "year")
+    assert _one(f, "doc_system_users", "84", "2018")["value"] == 40
+
+
+def test_a_level_year_is_its_last_quarter(year_2018: Engine) -> None:
+    f = _read(year_2018, ("e_document_share_pct",), ("84",), "2018-Q1", "2018-Q4", "year")
+    assert _one(f, "e_document_share_pct", "84", "2018")["value"] == 83
+
+
+def test_a_ratio_year_is_recomputed_from_its_parts_not_averaged(year_2018: Engine) -> None:
+    f = _read(year_2018, ("dossier_resolution_rate",), ("84",), "2018-Q1", "2018-Q4", "year")
+    row = _one(f, "dossier_resolution_rate", "84", "2018")
+    assert row["numerator"] == 960
+    assert row["denominator"] == 1000
+    assert row["value"] == pytest.approx(0.96)  # the average of the quarters' rates is 0.95
+
+
+def test_a_missing_quarter_is_not_zero_and_marks_the_year_incomplete(year_2018: Engine) -> None:
+    quarters = _read(year_2018, ("dossiers_received",), ("84",), "2019-Q1", "2019-Q4", "quarter")
+    assert list(quarters["period"]) == ["2019-Q1", "2019-Q2"]  # Q3 and Q4 are absent, not 0
+    row = _one(_read(year_2018, ("dossiers_received",), ("84",), "2019-Q1", "2019-Q4", "year"), "dossiers_received", "84", "2019")
+    assert row["value"] == 1100
+    assert not row["complete"]
+
+
+@pytest.mark.parametrize(
+    ("code", "qualifier"),
+    [("e_documents_exchanged", "approx"), ("directive_docs_issued", "at_least"), ("dossiers_received", "exact")],
+)
+def test_a_qualifier_survives_the_year_sum(year_2018: Engine, code: str, qualifier: str) -> None:
+    f = _read(year_2018, (code,), ("84",), "2018-Q1", "2018-Q4", "year")
+    assert _one(f, code, "84", "2018")["qualifier"] == qualifier
+
+
+def test_a_derived_total_needs_all_its_parts(year_2018: Engine) -> None:
+    f = _read(year_2018, ("online_services_total",), ("84",), "2018-Q4", "2019-Q1", "quarter")
+    assert _one(f, "online_services_total", "84", "2018-Q4")["value"] == 516
+    assert f[f["period"] == "2019-Q1"].empty  # l4 is missing in 2019-Q1: no total
+
+
+DISTRICTS = ["842", "844", "845", "846", "847", "848", "849", "850", "851"]
+
+
+def test_districts_and_agencies_add_up_to_the_province(engine: Engine) -> None:
+    rows = [("dossiers_received", "84-CQ", "2019-Q1", 1000, "exact")]
+    rows += [("dossiers_received", code, "2019-Q1", 100 * (n + 1), "exact") for n, code in enumerate(DISTRICTS)]
+    rows += [("dossiers_received", code, "2019-Q2", 10, "exact") for code in DISTRICTS[:5]]
+    rows += [("e_document_share_pct", code, "2019-Q1", 90, "exact") for code in DISTRICTS]
+    _store(engine, rows)
+    f = _read(engine, ("dossiers_received", "e_document_share_pct"), ("84",), "2019-Q1", "2019-Q2", "quarter")
+    total = _one(f, "dossiers_received", "84", "2019-Q1")
+    assert total["value"] == 1000 + 100 * 45
+    assert total["complete"]
+    partial = _one(f, "dossiers_received", "84", "2019-Q2")
+    assert partial["value"] == 50
+    assert not partial["complete"]  # the agencies and four districts did not report
+    # A percentage reported without its parts is never added up across units.
+    assert f[f["indicator"] == "e_document_share_pct"].empty
+
+
+def test_a_stored_province_figure_wins_over_the_sum_of_districts(engine: Engine) -> None:
+    rows = [("dossiers_received", "84", "2019-Q1", 38751, "exact")]
+    rows += [("dossiers_received", code, "2019-Q1", 1, "exact") for code in DISTRICTS]
+    _store(engine, rows)
+    f = _read(engine, ("dossiers_received",), ("84",), "2019-Q1", "2019-Q1", "quarter")
+    assert _one(f, "dossiers_received", "84", "2019-Q1")["value"] == 38751
+
+
+def test_a_district_is_the_sum_of_its_communes(engine: Engine) -> None:
+    units, d = _units(engine)
+    communes = d.children(d.by_code["850"].id)
+    assert len(communes) == 7
+    rows = [("dossiers_received", c.code, "2019-Q1", 10, "approx" if n == 0 else "exact") for n, c in enumerate(communes)]
+    _store(engine, rows)
+    f = _read(engine, ("dossiers_received",), ("850",), "2019-Q1", "2019-Q1", "quarter")
+    row = _one(f, "dossiers_received", "850", "2019-Q1")
+    assert (row["value"], row["qualifier"], row["complete"]) == (70, "approx", True)
+
+
+def test_a_ratio_with_an_approximate_part_is_approximate(engine: Engine) -> None:
+    _store(engine, [
+        ("dossiers_received", "84", "2019-Q1", 200, "approx"),
+        ("dossiers_resolved", "84", "2019-Q1", 100, "exact"),
+    ])
+    f = _read(engine, ("dossier_resolution_rate",), ("84",), "2019-Q1", "2019-Q1", "quarter")
+    row = _one(f, "dossier_resolution_rate", "84", "2019-Q1")
+    assert row["value"] == 0.5 and row["qualifier"] == "approx"
+
+
+def test_a_ratio_over_zero_is_missing_not_infinite(engine: Engine) -> None:
+    _store(engine, [
+        ("dossiers_received", "84", "2019-Q1", 0, "exact"),
+        ("dossiers_resolved", "84", "2019-Q1", 0, "exact"),
+    ])
+    f = _read(engine, ("dossier_resolution_rate",), ("84",), "2019-Q1", "2019-Q1", "quarter")
+    assert f.empty or all(math.isfinite(v) for v in f["value"])
