@@ -44,7 +44,8 @@ def format_change(ind: IndicatorDef, diff: float | None, share: float | None, la
     """A change for a card: ``+1.234 (+3,2%)``; for percentages the change is in points."""
     if diff is None:
         return None
-    sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
+    # An ASCII minus: Streamlit turns the arrow down for a delta that starts with "-".
+    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
     if ind.fraction or ind.percent:
         points = abs(diff) * (100 if ind.fraction else 1)
         return t("change.points", lang, value=sign + format_number(points, lang, decimals=2))

@@ -103,3 +103,57 @@ def writable_demo_url(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     url = f"sqlite:///{path}"
     monkeypatch.setenv("KPI_DATABASE_URL", url)
     return url
+
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Chromium through Playwright: skipped without it, failed without it in CI."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.server import chromium_path, launch_browser, require_browser
+
+    if chromium_path() is None:
+        reason = "no Chromium: apt-get install chromium (gives /usr/bin/chromium)"
+        if require_browser():
+            pytest.fail(f"KPI_REQUIRE_BROWSER is set but there is {reason}")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = launch_browser(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def live_app(writable_demo_url: str) -> Iterator[str]:
+    """The real app served by ``streamlit run`` on a private copy of the demo database."""
+    from tests.support.server import running_app
+
+    with running_app({"KPI_DATABASE_URL": writable_demo_url, "KPI_LANG": "vi"}, ROOT) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def page(browser: object, live_app: str) -> Iterator[object]:
+    """A browser tab on the live app (requests off this machine are aborted: no network)."""
+    from tests.support.server import new_context
+
+    context = new_context(browser, accept_downloads=True)  # type: ignore[arg-type]
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def screenshot(tab: object, name: str) -> Path:
+    """Keep a screenshot of the page as a test artifact (test-artifacts/NAME.png)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    tab.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    return path
