@@ -25,7 +25,9 @@ class InitReport:
     demo_batches: list[tuple[int, str]] = field(default_factory=list)
 
 
-def init_database(engine: Engine, actor: Actor, *, demo: bool = False, if_empty: bool = False) -> InitReport:
+def init_database(
+    engine: Engine, actor: Actor, *, demo: bool = False, if_empty: bool = False
+) -> InitReport:
     """Bring the database up to date. With ``if_empty``, demo data is loaded only into a
     database that holds no figures yet (``make run`` on an existing database keeps it as is)."""
     require(actor, "admin")
@@ -37,10 +39,18 @@ def init_database(engine: Engine, actor: Actor, *, demo: bool = False, if_empty:
         report.catalogue_changes = sync_catalogue(session, cat)
         report.unit_changes = sync_units(session, load_unit_defs(), load_lineage_defs())
         if report.catalogue_changes or report.unit_changes:
-            audit(session, actor, "catalogue", indicators=report.catalogue_changes, units=report.unit_changes)
+            audit(
+                session,
+                actor,
+                "catalogue",
+                indicators=report.catalogue_changes,
+                units=report.unit_changes,
+            )
     if demo:
         with db.session_scope(engine) as session:
             has_figures = session.execute(select(func.count()).select_from(Observation)).scalar()
             if not (if_empty and has_figures):
-                report.demo_batches = [(r.batch_id, r.status) for r in load_demo(session, cat, actor)]
+                report.demo_batches = [
+                    (r.batch_id, r.status) for r in load_demo(session, cat, actor)
+                ]
     return report

@@ -234,7 +234,9 @@ def sync_catalogue(session: Session, cat: Catalogue) -> int:
     existing_groups = {g.code: g for g in session.scalars(select(IndicatorGroup))}
     for g in cat.groups.values():
         values = {"order": g.order, "name_vi": g.name_vi, "name_en": g.name_en}
-        changed += _upsert(session, existing_groups.get(g.code), IndicatorGroup, {"code": g.code}, values)
+        changed += _upsert(
+            session, existing_groups.get(g.code), IndicatorGroup, {"code": g.code}, values
+        )
     session.flush()
     existing = {i.code: i for i in session.scalars(select(Indicator))}
     for ind in cat.indicators.values():
@@ -268,7 +270,13 @@ def sync_catalogue(session: Session, cat: Catalogue) -> int:
     return changed
 
 
-def _upsert(session: Session, row: object | None, model: type, key: dict[str, object], values: dict[str, object]) -> int:
+def _upsert(
+    session: Session,
+    row: object | None,
+    model: type,
+    key: dict[str, object],
+    values: dict[str, object],
+) -> int:
     if row is None:
         session.add(model(**key, **values))
         return 1

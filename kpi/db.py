@@ -97,7 +97,9 @@ def bump_data_version(session: Session) -> int:
     second uploader waits for the first and then sees its figures.
     """
     session.execute(
-        update(DataState).where(DataState.id == 1).values(version=DataState.version + 1, updated_at=utcnow())
+        update(DataState)
+        .where(DataState.id == 1)
+        .values(version=DataState.version + 1, updated_at=utcnow())
     )
     return data_version(session)
 

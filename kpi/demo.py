@@ -68,9 +68,17 @@ UNIT_WEIGHTS = {
     "851": 0.06,
 }
 
-DISTRICT_CODES = ("dossiers_received", "dossiers_resolved", "dossiers_resolved_on_time",
-                  "dossiers_resolved_late", "dossiers_received_online", "dossiers_received_direct",
-                  "dossiers_pending", "doc_system_users", "email_accounts_total")
+DISTRICT_CODES = (
+    "dossiers_received",
+    "dossiers_resolved",
+    "dossiers_resolved_on_time",
+    "dossiers_resolved_late",
+    "dossiers_received_online",
+    "dossiers_received_direct",
+    "dossiers_pending",
+    "doc_system_users",
+    "email_accounts_total",
+)
 
 DEMO_TARGETS = {
     "doc_system_users": Decimal(8500),
@@ -100,7 +108,9 @@ def report_figures(path: Path = REPORT_FIGURES) -> list[ReportFigure]:
         ]
 
 
-def split(total: int, weights: Sequence[float], rng: random.Random, noise: float = 0.15) -> list[int]:
+def split(
+    total: int, weights: Sequence[float], rng: random.Random, noise: float = 0.15
+) -> list[int]:
     """Split a whole number into whole parts that add up to it exactly (largest remainder)."""
     if total <= 0:
         return [0] * len(weights)
@@ -114,7 +124,9 @@ def split(total: int, weights: Sequence[float], rng: random.Random, noise: float
     return parts
 
 
-def _province_history(cat: Catalogue, real: dict[str, ReportFigure], rng: random.Random) -> dict[str, dict[str, tuple[int, str]]]:
+def _province_history(
+    cat: Catalogue, real: dict[str, ReportFigure], rng: random.Random
+) -> dict[str, dict[str, tuple[int, str]]]:
     """code -> period -> (value, qualifier) for the province, 2016-Q1 .. 2019-Q1."""
     periods = period_range(FIRST_DEMO, REAL_PERIOD)
     n = len(periods) - 1
@@ -134,16 +146,26 @@ def _province_history(cat: Catalogue, real: dict[str, ReportFigure], rng: random
             for i, p in enumerate(periods[:-1]):
                 seasonal = 1.12 if p.quarter == 4 else (0.9 if p.quarter == 1 else 1.0)
                 mean = v * (0.75 + 0.25 * i / n) * seasonal
-                series.append(max(0, round(mean * rng.uniform(0.85, 1.15))) if v >= 20 else rng.randint(max(0, int(v) - 3), int(v) + 3))
+                series.append(
+                    max(0, round(mean * rng.uniform(0.85, 1.15)))
+                    if v >= 20
+                    else rng.randint(max(0, int(v) - 3), int(v) + 3)
+                )
         out[code] = {p.code: (x, "exact") for p, x in zip(periods[:-1], series, strict=True)}
         out[code][REAL_PERIOD.code] = (int(fig.value), fig.qualifier)
     # Parts never exceed their totals, in the history too.
     for p in periods[:-1]:
         q = p.code
-        org, person = out["digital_certificates_org"][q][0], out["digital_certificates_person"][q][0]
+        org, person = (
+            out["digital_certificates_org"][q][0],
+            out["digital_certificates_person"][q][0],
+        )
         out["digital_certificates_active"][q] = (org + person, "exact")
         insp = out["inspected_entities"][q][0]
-        out["entities_with_violations"][q] = (min(out["entities_with_violations"][q][0], insp), "exact")
+        out["entities_with_violations"][q] = (
+            min(out["entities_with_violations"][q][0], insp),
+            "exact",
+        )
         posted = out["portal_articles_posted"][q][0]
         for lang in ("en", "km"):
             code = f"articles_translated_{lang}"
@@ -165,7 +187,10 @@ def _one_stop_breakdown(prov: dict[str, dict[str, tuple[int, str]]], rng: random
         prov.setdefault("dossiers_received_direct", {})[q] = (received - online, "exact")
         prov.setdefault("dossiers_resolved_late", {})[q] = (late, "exact")
         prov.setdefault("dossiers_resolved_on_time", {})[q] = (resolved - late, "exact")
-        prov.setdefault("dossiers_pending", {})[q] = (round(received * rng.uniform(0.01, 0.03)), "exact")
+        prov.setdefault("dossiers_pending", {})[q] = (
+            round(received * rng.uniform(0.01, 0.03)),
+            "exact",
+        )
 
 
 def _split_units(
@@ -174,8 +199,15 @@ def _split_units(
     """unit code -> indicator -> value, keeping online + direct = received and on time + late =
     resolved in every unit."""
     out: dict[str, dict[str, int]] = {c: {} for c in codes}
-    for code in ("dossiers_received", "dossiers_resolved", "dossiers_received_online",
-                 "dossiers_resolved_late", "dossiers_pending", "doc_system_users", "email_accounts_total"):
+    for code in (
+        "dossiers_received",
+        "dossiers_resolved",
+        "dossiers_received_online",
+        "dossiers_resolved_late",
+        "dossiers_pending",
+        "doc_system_users",
+        "email_accounts_total",
+    ):
         if code not in values:
             continue
         for unit, part in zip(codes, split(values[code], weights, rng), strict=True):
@@ -183,10 +215,18 @@ def _split_units(
     for unit in codes:
         row = out[unit]
         if "dossiers_received" in row:
-            row["dossiers_received_online"] = min(row["dossiers_received_online"], row["dossiers_received"])
-            row["dossiers_received_direct"] = row["dossiers_received"] - row["dossiers_received_online"]
-            row["dossiers_resolved_late"] = min(row["dossiers_resolved_late"], row["dossiers_resolved"])
-            row["dossiers_resolved_on_time"] = row["dossiers_resolved"] - row["dossiers_resolved_late"]
+            row["dossiers_received_online"] = min(
+                row["dossiers_received_online"], row["dossiers_received"]
+            )
+            row["dossiers_received_direct"] = (
+                row["dossiers_received"] - row["dossiers_received_online"]
+            )
+            row["dossiers_resolved_late"] = min(
+                row["dossiers_resolved_late"], row["dossiers_resolved"]
+            )
+            row["dossiers_resolved_on_time"] = (
+                row["dossiers_resolved"] - row["dossiers_resolved_late"]
+            )
     return out
 
 
@@ -195,7 +235,10 @@ def _fix_online_sum(parts: dict[str, dict[str, int]], total_online: int) -> None
     unit with the most room."""
     diff = total_online - sum(p.get("dossiers_received_online", 0) for p in parts.values())
     while diff:
-        unit = max(parts, key=lambda u: parts[u]["dossiers_received"] - parts[u]["dossiers_received_online"])
+        unit = max(
+            parts,
+            key=lambda u: parts[u]["dossiers_received"] - parts[u]["dossiers_received_online"],
+        )
         room = parts[unit]["dossiers_received"] - parts[unit]["dossiers_received_online"]
         step = min(diff, room)
         parts[unit]["dossiers_received_online"] += step
@@ -207,7 +250,8 @@ def _fix_online_sum(parts: dict[str, dict[str, int]], total_online: int) -> None
 
 def _sha(label: str, figures: Sequence[Figure]) -> str:
     payload = json.dumps(
-        [label] + [[f.indicator_code, f.unit_id, f.period, str(f.value), f.qualifier] for f in figures],
+        [label]
+        + [[f.indicator_code, f.unit_id, f.period, str(f.value), f.qualifier] for f in figures],
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -225,14 +269,33 @@ def load_demo(session: Session, cat: Catalogue, actor: Actor) -> list[CommitResu
 
     lines = REPORT_FILE.read_text(encoding="utf-8").splitlines()
     report = [
-        Figure(f.code, province.id, q1.code, f.value, f.qualifier, source_sheet=None,
-               source_cell=str(f.line), source_text=lines[f.line - 1].strip())
+        Figure(
+            f.code,
+            province.id,
+            q1.code,
+            f.value,
+            f.qualifier,
+            source_sheet=None,
+            source_cell=str(f.line),
+            source_text=lines[f.line - 1].strip(),
+        )
         for f in real.values()
     ]
     sha = hashlib.sha256(REPORT_FILE.read_bytes() + REPORT_FIGURES.read_bytes()).hexdigest()
-    results.append(commit_figures(session, actor, BatchInfo(
-        "report_text", REPORT_FILE.name, sha, period=q1.code,
-        note="Báo cáo Quý I/2019 của Sở Thông tin và Truyền thông Trà Vinh (14/03/2019)"), report))
+    results.append(
+        commit_figures(
+            session,
+            actor,
+            BatchInfo(
+                "report_text",
+                REPORT_FILE.name,
+                sha,
+                period=q1.code,
+                note="Báo cáo Quý I/2019 của Sở Thông tin và Truyền thông Trà Vinh (14/03/2019)",
+            ),
+            report,
+        )
+    )
 
     prov = _province_history(cat, real, rng)
     _one_stop_breakdown(prov, rng)
@@ -261,17 +324,32 @@ def load_demo(session: Session, cat: Catalogue, actor: Actor) -> list[CommitResu
             _fix_online_sum(cparts, values["dossiers_received_online"])
             for c in children:
                 figs.extend(Figure(code, c.id, q, Decimal(v)) for code, v in cparts[c.code].items())
-        info = BatchInfo("demo", f"demo-{q}", _sha(q, figs), period=q, is_demo=True,
-                         note="Dữ liệu minh hoạ, sinh tự động (không phải số liệu thật)")
+        info = BatchInfo(
+            "demo",
+            f"demo-{q}",
+            _sha(q, figs),
+            period=q,
+            is_demo=True,
+            note="Dữ liệu minh hoạ, sinh tự động (không phải số liệu thật)",
+        )
         results.append(commit_figures(session, actor, info, figs))
 
     existing = {
         (t.indicator_code, t.unit_id, t.year, t.quarter) for t in session.scalars(select(Target))
     }
     added = 0
-    for code, value in DEMO_TARGETS.items():
+    for code, target_value in DEMO_TARGETS.items():
         if (code, province.id, 2019, 0) not in existing:
-            session.add(Target(indicator_code=code, unit_id=province.id, year=2019, quarter=0, value=value, is_demo=True))
+            session.add(
+                Target(
+                    indicator_code=code,
+                    unit_id=province.id,
+                    year=2019,
+                    quarter=0,
+                    value=target_value,
+                    is_demo=True,
+                )
+            )
             added += 1
     if added:
         audit(session, actor, "targets", added=added, demo=True)

@@ -40,7 +40,9 @@ def format_figure(
     )
 
 
-def format_change(ind: IndicatorDef, diff: float | None, share: float | None, lang: str = "vi") -> str | None:
+def format_change(
+    ind: IndicatorDef, diff: float | None, share: float | None, lang: str = "vi"
+) -> str | None:
     """A change for a card: ``+1.234 (+3,2%)``; for percentages the change is in points."""
     if diff is None:
         return None

@@ -39,7 +39,15 @@ _ADDITIVE = ("flow", "stock")
 
 def empty_frame() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
-    return frame.astype({"value": float, "numerator": float, "denominator": float, "complete": bool, "is_demo": bool})
+    return frame.astype(
+        {
+            "value": float,
+            "numerator": float,
+            "denominator": float,
+            "complete": bool,
+            "is_demo": bool,
+        }
+    )
 
 
 def combine_qualifiers(qualifiers: Iterable[str]) -> str:
@@ -66,11 +74,15 @@ def _flags(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _qualifier_from_flags(al: pd.Series, am: pd.Series, ap: pd.Series) -> pd.Series:
-    out = np.where(ap | (al & am), "approx", np.where(al, "at_least", np.where(am, "at_most", "exact")))
+    out = np.where(
+        ap | (al & am), "approx", np.where(al, "at_least", np.where(am, "at_most", "exact"))
+    )
     return pd.Series(out, index=al.index, dtype=object)
 
 
-def _sum_groups(frame: pd.DataFrame, keys: list[str], expected: pd.Series | None = None) -> pd.DataFrame:
+def _sum_groups(
+    frame: pd.DataFrame, keys: list[str], expected: pd.Series | None = None
+) -> pd.DataFrame:
     """Sum ``value`` within groups, combining qualifiers; ``complete`` is true when every part
     was complete and (with ``expected``, indexed by the keys) there were as many parts as
     expected."""
@@ -128,16 +140,27 @@ def rollup_units(
         expected = pd.Series(
             {
                 (ind, par, per): children_count.get((par, per), 0)
-                for ind, par, per in set(zip(level_rows["indicator"], level_rows["parent"], level_rows["period"], strict=True))
+                for ind, par, per in set(
+                    zip(
+                        level_rows["indicator"],
+                        level_rows["parent"],
+                        level_rows["period"],
+                        strict=True,
+                    )
+                )
             }
         )
         if expected.empty:
             break
         expected.index = expected.index.set_names(["indicator", "parent", "period"])
-        summed = _sum_groups(level_rows, ["indicator", "parent", "period"], expected).rename(columns={"parent": "unit_id"})
+        summed = _sum_groups(level_rows, ["indicator", "parent", "period"], expected).rename(
+            columns={"parent": "unit_id"}
+        )
         mask = [
             (i, u, p) not in have
-            for i, u, p in zip(summed["indicator"], summed["unit_id"], summed["period"], strict=True)
+            for i, u, p in zip(
+                summed["indicator"], summed["unit_id"], summed["period"], strict=True
+            )
         ]
         summed = summed[mask]
         if summed.empty:
@@ -169,7 +192,9 @@ def to_years(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     parts = []
     if not flows.empty:
         summed = _sum_groups(flows, ["indicator", "unit_id", "year"])
-        counts = flows.groupby(["indicator", "unit_id", "year"], sort=False).size().reset_index(name="n")
+        counts = (
+            flows.groupby(["indicator", "unit_id", "year"], sort=False).size().reset_index(name="n")
+        )
         summed = summed.merge(counts, on=["indicator", "unit_id", "year"])
         summed["complete"] = summed["complete"] & (summed["n"] == 4)
         summed = summed.drop(columns="n")
@@ -177,7 +202,12 @@ def to_years(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         summed["denominator"] = np.nan
         parts.append(summed.rename(columns={"year": "period"}))
     if not others.empty:
-        last = others.sort_values("quarter").groupby(["indicator", "unit_id", "year"], sort=False).tail(1).copy()
+        last = (
+            others.sort_values("quarter")
+            .groupby(["indicator", "unit_id", "year"], sort=False)
+            .tail(1)
+            .copy()
+        )
         last["complete"] = last["complete"] & (last["quarter"] == 4)
         parts.append(last.drop(columns=["period", "quarter"]).rename(columns={"year": "period"}))
     out = pd.concat(parts, ignore_index=True)
@@ -201,7 +231,11 @@ def add_derived(frame: pd.DataFrame, catalogue: Catalogue, codes: Sequence[str])
         def total(inputs: Sequence[str]) -> pd.DataFrame:
             part = base[base["indicator"].isin(inputs)]
             summed = _sum_groups(part, ["unit_id", "period"])
-            counts = part.groupby(["unit_id", "period"], sort=False)["indicator"].nunique().reset_index(name="n")
+            counts = (
+                part.groupby(["unit_id", "period"], sort=False)["indicator"]
+                .nunique()
+                .reset_index(name="n")
+            )
             summed = summed.merge(counts, on=["unit_id", "period"])
             summed = summed[summed["n"] == len(set(inputs))]
             return summed.drop(columns="n")
@@ -223,7 +257,9 @@ def add_derived(frame: pd.DataFrame, catalogue: Catalogue, codes: Sequence[str])
                     "numerator": out["value_n"],
                     "denominator": out["value_d"],
                     "qualifier": np.where(
-                        (out["qualifier_n"] == "exact") & (out["qualifier_d"] == "exact"), "exact", "approx"
+                        (out["qualifier_n"] == "exact") & (out["qualifier_d"] == "exact"),
+                        "exact",
+                        "approx",
                     ),
                     "complete": out["complete_n"] & out["complete_d"],
                     "is_demo": out["is_demo_n"] | out["is_demo_d"],

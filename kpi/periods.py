@@ -14,7 +14,9 @@ _FROM_ROMAN = {v: k for k, v in ROMAN.items()}
 _PATTERNS = [
     re.compile(r"^(?P<y>\d{4})\s*-?\s*Q(?P<q>[1-4])$", re.I),  # 2019-Q1, 2019Q1
     re.compile(r"^Q(?P<q>[1-4])\s*[/ -]\s*(?P<y>\d{4})$", re.I),  # Q1 2019, Q1/2019
-    re.compile(r"^(?:QUY|Q)\s*(?P<r>IV|I{1,3}|[1-4])\s*[/ -]\s*(?P<y>\d{4})$", re.I),  # Quý I/2019, QI/2019
+    re.compile(
+        r"^(?:QUY|Q)\s*(?P<r>IV|I{1,3}|[1-4])\s*[/ -]\s*(?P<y>\d{4})$", re.I
+    ),  # Quý I/2019, QI/2019
 ]
 
 

@@ -72,7 +72,8 @@ def fetch_current(
         stmt = stmt.where(Observation.unit_id.in_(list(unit_ids)))
     rows = session.execute(stmt).all()
     frame = pd.DataFrame(
-        rows, columns=["indicator", "unit_id", "period", "value", "qualifier", "batch_id", "is_demo"]
+        rows,
+        columns=["indicator", "unit_id", "period", "value", "qualifier", "batch_id", "is_demo"],
     )
     if frame.empty:
         return metrics.empty_frame()
@@ -86,7 +87,9 @@ def fetch_current(
     return frame[metrics.COLUMNS]
 
 
-def figures(session: Session, catalogue: Catalogue, units: Sequence[UnitInfo], query: Query) -> pd.DataFrame:
+def figures(
+    session: Session, catalogue: Catalogue, units: Sequence[UnitInfo], query: Query
+) -> pd.DataFrame:
     """The figures of ``query`` with the aggregation rules applied (see ``kpi.metrics``)."""
     codes = base_codes(catalogue, query.indicators)
     by_id = {u.id: u for u in units}
@@ -124,13 +127,18 @@ def figures(session: Session, catalogue: Catalogue, units: Sequence[UnitInfo], q
 
 def latest_period(session: Session) -> str | None:
     """The latest quarter with any current figure (the Overview opens on it)."""
-    value = session.execute(select(func.max(Observation.period)).where(Observation.is_current.is_(True))).scalar()
+    value = session.execute(
+        select(func.max(Observation.period)).where(Observation.is_current.is_(True))
+    ).scalar()
     return str(value) if value else None
 
 
 def periods_with_data(session: Session) -> list[str]:
     rows = session.execute(
-        select(Observation.period).where(Observation.is_current.is_(True)).distinct().order_by(Observation.period)
+        select(Observation.period)
+        .where(Observation.is_current.is_(True))
+        .distinct()
+        .order_by(Observation.period)
     ).scalars()
     return [str(r) for r in rows]
 
@@ -180,12 +188,25 @@ def figure_history(session: Session, indicator: str, unit_id: int, period: str) 
 
 
 def demo_batches(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(ImportBatch).where(ImportBatch.is_demo.is_(True), ImportBatch.status == "committed")).scalar() or 0)
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(ImportBatch)
+            .where(ImportBatch.is_demo.is_(True), ImportBatch.status == "committed")
+        ).scalar()
+        or 0
+    )
 
 
-def value_of(frame: pd.DataFrame, indicator: str, unit_id: int, period: str) -> dict[str, Any] | None:
+def value_of(
+    frame: pd.DataFrame, indicator: str, unit_id: int, period: str
+) -> dict[str, Any] | None:
     """One row of a figures frame as a dict, or None when the figure is missing."""
-    hit = frame[(frame["indicator"] == indicator) & (frame["unit_id"] == unit_id) & (frame["period"] == period)]
+    hit = frame[
+        (frame["indicator"] == indicator)
+        & (frame["unit_id"] == unit_id)
+        & (frame["period"] == period)
+    ]
     hit = hit.dropna(subset=["value"])
     if hit.empty:
         return None

@@ -91,7 +91,9 @@ class RollbackRefused(RuntimeError):
         self.details = list(details)
 
 
-def _current_rows(session: Session, keys: Iterable[tuple[str, int, str]]) -> dict[tuple[str, int, str], Observation]:
+def _current_rows(
+    session: Session, keys: Iterable[tuple[str, int, str]]
+) -> dict[tuple[str, int, str], Observation]:
     keys = list(keys)
     found: dict[tuple[str, int, str], Observation] = {}
     chunk = 400
@@ -125,7 +127,9 @@ def lock_writes(session: Session) -> None:
     """Wait for, then hold, the writers' lock until the transaction ends."""
     if session.get_bind().dialect.name == "sqlite":
         # A write as the first statement takes SQLite's write lock (others wait: busy_timeout).
-        session.execute(update(DataState).where(DataState.id == 1).values(version=DataState.version))
+        session.execute(
+            update(DataState).where(DataState.id == 1).values(version=DataState.version)
+        )
     else:
         session.execute(select(DataState.id).where(DataState.id == 1).with_for_update())
 
@@ -142,7 +146,9 @@ def audit(session: Session, actor: Actor, action: str, **detail: Any) -> None:
     session.add(AuditEvent(actor=actor.name, action=action, detail=detail))
 
 
-def commit_figures(session: Session, actor: Actor, info: BatchInfo, figures: Sequence[Figure]) -> CommitResult:
+def commit_figures(
+    session: Session, actor: Actor, info: BatchInfo, figures: Sequence[Figure]
+) -> CommitResult:
     """Store a whole file's figures as one batch (in the caller's transaction).
 
     The same file (same SHA-256) committed again changes nothing and answers with the earlier
@@ -153,7 +159,9 @@ def commit_figures(session: Session, actor: Actor, info: BatchInfo, figures: Seq
     if info.sha256:
         earlier = find_committed_batch(session, info.sha256)
         if earlier is not None:
-            return CommitResult("unchanged", earlier.id, {"inserted": 0, "revised": 0, "unchanged": len(figures)})
+            return CommitResult(
+                "unchanged", earlier.id, {"inserted": 0, "revised": 0, "unchanged": len(figures)}
+            )
     keys = [f.key for f in figures]
     if len(set(keys)) != len(keys):
         raise ValueError("the same figure is given twice in one batch")
@@ -197,7 +205,15 @@ def commit_figures(session: Session, actor: Actor, info: BatchInfo, figures: Seq
     )
     if plan.count("new") or plan.count("revised"):
         bump_data_version(session)
-    audit(session, actor, "import", batch=batch.id, file=info.file_name, source=info.source_kind, **plan.counts)
+    audit(
+        session,
+        actor,
+        "import",
+        batch=batch.id,
+        file=info.file_name,
+        source=info.source_kind,
+        **plan.counts,
+    )
     session.flush()
     return CommitResult("imported", batch.id, plan.counts)
 
@@ -213,8 +229,12 @@ def rollback_batch(session: Session, actor: Actor, batch_id: int) -> dict[str, i
     if batch.status != "committed":
         raise RollbackRefused("already_rolled_back", batch_id)
     later = session.execute(
-        select(Observation.indicator_code, Observation.unit_id, Observation.period, Observation.superseded_by_batch_id)
-        .where(Observation.batch_id == batch_id, Observation.superseded_by_batch_id.is_not(None))
+        select(
+            Observation.indicator_code,
+            Observation.unit_id,
+            Observation.period,
+            Observation.superseded_by_batch_id,
+        ).where(Observation.batch_id == batch_id, Observation.superseded_by_batch_id.is_not(None))
     ).all()
     if later:
         raise RollbackRefused(
@@ -222,11 +242,19 @@ def rollback_batch(session: Session, actor: Actor, batch_id: int) -> dict[str, i
             batch_id,
             [{"indicator": r[0], "unit_id": r[1], "period": r[2], "batch": r[3]} for r in later],
         )
-    own = list(session.scalars(select(Observation).where(Observation.batch_id == batch_id, Observation.is_current.is_(True))))
+    own = list(
+        session.scalars(
+            select(Observation).where(
+                Observation.batch_id == batch_id, Observation.is_current.is_(True)
+            )
+        )
+    )
     for row in own:
         row.is_current = False
     session.flush()
-    restored = list(session.scalars(select(Observation).where(Observation.superseded_by_batch_id == batch_id)))
+    restored = list(
+        session.scalars(select(Observation).where(Observation.superseded_by_batch_id == batch_id))
+    )
     for row in restored:
         row.is_current = True
         row.superseded_by_batch_id = None

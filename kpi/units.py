@@ -177,7 +177,9 @@ def sync_units(session: Session, defs: Sequence[UnitDef], lineage: Sequence[Line
                 if _overlaps(p.valid_from, p.valid_to, d.valid_from, d.valid_to)
             ]
             if len(candidates) != 1:
-                raise ValueError(f"unit {d.code}: parent {d.parent_code} not found once in its time")
+                raise ValueError(
+                    f"unit {d.code}: parent {d.parent_code} not found once in its time"
+                )
             parent_id = candidates[0].id
         if row.parent_id != parent_id:
             row.parent_id = parent_id

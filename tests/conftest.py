@@ -20,7 +20,12 @@ from sqlalchemy import Engine
 from kpi import db
 from kpi.access import Actor
 from kpi.bootstrap import init_database
-from tests.support.postgres import create_database, drop_database, postgres_admin_url, require_postgres
+from tests.support.postgres import (
+    create_database,
+    drop_database,
+    postgres_admin_url,
+    require_postgres,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = Actor("test-admin", "admin")
@@ -33,7 +38,13 @@ def _isolated_streamlit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    for name in ("KPI_DATABASE_URL", "KPI_LANG", "KPI_PUBLIC_READ", "KPI_WEB_ROLE", "KPI_MAX_UPLOAD_MB"):
+    for name in (
+        "KPI_DATABASE_URL",
+        "KPI_LANG",
+        "KPI_PUBLIC_READ",
+        "KPI_WEB_ROLE",
+        "KPI_MAX_UPLOAD_MB",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield
     st.cache_data.clear()

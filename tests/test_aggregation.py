@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 
 from kpi.catalogue import load_catalogue
 from kpi.db import session_scope
+from kpi.periods import Period
 from kpi.queries import Query, figures
 from kpi.store import BatchInfo, Figure, commit_figures
 from kpi.units import UnitDirectory, UnitInfo, all_units
-from kpi.periods import Period
 from tests.conftest import EDITOR
 
 
@@ -31,13 +31,23 @@ def _units(engine: Engine) -> tuple[list[UnitInfo], UnitDirectory]:
 
 
 def _store(engine: Engine, rows: list[tuple[str, str, str, object, str]]) -> None:
-    units, d = _units(engine)
-    figs = [Figure(code, d.by_code[unit].id, period, Decimal(str(v)), q) for code, unit, period, v, q in rows]
+    _, d = _units(engine)
+    figs = [
+        Figure(code, d.by_code[unit].id, period, Decimal(str(v)), q)
+        for code, unit, period, v, q in rows
+    ]
     with session_scope(engine) as s:
         commit_figures(s, EDITOR, BatchInfo("csv", "hand-made.csv"), figs)
 
 
-def _read(engine: Engine, codes: tuple[str, ...], unit_codes: tuple[str, ...], first: str, last: str, freq: str) -> pd.DataFrame:
+def _read(
+    engine: Engine,
+    codes: tuple[str, ...],
+    unit_codes: tuple[str, ...],
+    first: str,
+    last: str,
+    freq: str,
+) -> pd.DataFrame:
     units, d = _units(engine)
     ids = tuple(d.by_code[c].id for c in unit_codes)
     with session_scope(engine) as s:
@@ -47,7 +57,9 @@ def _read(engine: Engine, codes: tuple[str, ...], unit_codes: tuple[str, ...], f
 
 
 def _one(frame: pd.DataFrame, indicator: str, unit: str, period: str) -> dict:
-    hit = frame[(frame["indicator"] == indicator) & (frame["unit"] == unit) & (frame["period"] == period)]
+    hit = frame[
+        (frame["indicator"] == indicator) & (frame["unit"] == unit) & (frame["period"] == period)
+    ]
     assert len(hit) == 1, f"{indicator} {unit} {period}: {len(hit)} rows"
     return dict(hit.iloc[0])
 
@@ -109,14 +121,23 @@ def test_a_ratio_year_is_recomputed_from_its_parts_not_averaged(year_2018: Engin
 def test_a_missing_quarter_is_not_zero_and_marks_the_year_incomplete(year_2018: Engine) -> None:
     quarters = _read(year_2018, ("dossiers_received",), ("84",), "2019-Q1", "2019-Q4", "quarter")
     assert list(quarters["period"]) == ["2019-Q1", "2019-Q2"]  # Q3 and Q4 are absent, not 0
-    row = _one(_read(year_2018, ("dossiers_received",), ("84",), "2019-Q1", "2019-Q4", "year"), "dossiers_received", "84", "2019")
+    row = _one(
+        _read(year_2018, ("dossiers_received",), ("84",), "2019-Q1", "2019-Q4", "year"),
+        "dossiers_received",
+        "84",
+        "2019",
+    )
     assert row["value"] == 1100
     assert not row["complete"]
 
 
 @pytest.mark.parametrize(
     ("code", "qualifier"),
-    [("e_documents_exchanged", "approx"), ("directive_docs_issued", "at_least"), ("dossiers_received", "exact")],
+    [
+        ("e_documents_exchanged", "approx"),
+        ("directive_docs_issued", "at_least"),
+        ("dossiers_received", "exact"),
+    ],
 )
 def test_a_qualifier_survives_the_year_sum(year_2018: Engine, code: str, qualifier: str) -> None:
     f = _read(year_2018, (code,), ("84",), "2018-Q1", "2018-Q4", "year")
@@ -134,11 +155,21 @@ DISTRICTS = ["842", "844", "845", "846", "847", "848", "849", "850", "851"]
 
 def test_districts_and_agencies_add_up_to_the_province(engine: Engine) -> None:
     rows = [("dossiers_received", "84-CQ", "2019-Q1", 1000, "exact")]
-    rows += [("dossiers_received", code, "2019-Q1", 100 * (n + 1), "exact") for n, code in enumerate(DISTRICTS)]
+    rows += [
+        ("dossiers_received", code, "2019-Q1", 100 * (n + 1), "exact")
+        for n, code in enumerate(DISTRICTS)
+    ]
     rows += [("dossiers_received", code, "2019-Q2", 10, "exact") for code in DISTRICTS[:5]]
     rows += [("e_document_share_pct", code, "2019-Q1", 90, "exact") for code in DISTRICTS]
     _store(engine, rows)
-    f = _read(engine, ("dossiers_received", "e_document_share_pct"), ("84",), "2019-Q1", "2019-Q2", "quarter")
+    f = _read(
+        engine,
+        ("dossiers_received", "e_document_share_pct"),
+        ("84",),
+        "2019-Q1",
+        "2019-Q2",
+        "quarter",
+    )
     total = _one(f, "dossiers_received", "84", "2019-Q1")
     assert total["value"] == 1000 + 100 * 45
     assert total["complete"]
@@ -158,10 +189,13 @@ def test_a_stored_province_figure_wins_over_the_sum_of_districts(engine: Engine)
 
 
 def test_a_district_is_the_sum_of_its_communes(engine: Engine) -> None:
-    units, d = _units(engine)
+    _, d = _units(engine)
     communes = d.children(d.by_code["850"].id)
     assert len(communes) == 7
-    rows = [("dossiers_received", c.code, "2019-Q1", 10, "approx" if n == 0 else "exact") for n, c in enumerate(communes)]
+    rows = [
+        ("dossiers_received", c.code, "2019-Q1", 10, "approx" if n == 0 else "exact")
+        for n, c in enumerate(communes)
+    ]
     _store(engine, rows)
     f = _read(engine, ("dossiers_received",), ("850",), "2019-Q1", "2019-Q1", "quarter")
     row = _one(f, "dossiers_received", "850", "2019-Q1")
@@ -169,19 +203,25 @@ def test_a_district_is_the_sum_of_its_communes(engine: Engine) -> None:
 
 
 def test_a_ratio_with_an_approximate_part_is_approximate(engine: Engine) -> None:
-    _store(engine, [
-        ("dossiers_received", "84", "2019-Q1", 200, "approx"),
-        ("dossiers_resolved", "84", "2019-Q1", 100, "exact"),
-    ])
+    _store(
+        engine,
+        [
+            ("dossiers_received", "84", "2019-Q1", 200, "approx"),
+            ("dossiers_resolved", "84", "2019-Q1", 100, "exact"),
+        ],
+    )
     f = _read(engine, ("dossier_resolution_rate",), ("84",), "2019-Q1", "2019-Q1", "quarter")
     row = _one(f, "dossier_resolution_rate", "84", "2019-Q1")
     assert row["value"] == 0.5 and row["qualifier"] == "approx"
 
 
 def test_a_ratio_over_zero_is_missing_not_infinite(engine: Engine) -> None:
-    _store(engine, [
-        ("dossiers_received", "84", "2019-Q1", 0, "exact"),
-        ("dossiers_resolved", "84", "2019-Q1", 0, "exact"),
-    ])
+    _store(
+        engine,
+        [
+            ("dossiers_received", "84", "2019-Q1", 0, "exact"),
+            ("dossiers_resolved", "84", "2019-Q1", 0, "exact"),
+        ],
+    )
     f = _read(engine, ("dossier_resolution_rate",), ("84",), "2019-Q1", "2019-Q1", "quarter")
     assert f.empty or all(math.isfinite(v) for v in f["value"])

@@ -74,7 +74,9 @@ def test_formats_in_the_users_language(value: object, lang: str, kwargs: dict, t
     assert format_number(value, lang, **kwargs) == text  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("text", ["2019-Q1", "2019Q1", "Quý I/2019", "quý 1/2019", "QI/2019", "Q1 2019", "QUY I/2019"])
+@pytest.mark.parametrize(
+    "text", ["2019-Q1", "2019Q1", "Quý I/2019", "quý 1/2019", "QI/2019", "Q1 2019", "QUY I/2019"]
+)
 def test_reads_quarters_written_any_way(text: str) -> None:
     assert Period.parse(text) == Period(2019, 1)
 
@@ -92,4 +94,9 @@ def test_quarter_labels_and_arithmetic() -> None:
     assert p.previous() == Period(2018, 4)
     assert p.year_ago() == Period(2018, 1)
     assert str(p.end) == "2019-03-31"
-    assert [x.code for x in period_range("2018-Q3", "2019-Q2")] == ["2018-Q3", "2018-Q4", "2019-Q1", "2019-Q2"]
+    assert [x.code for x in period_range("2018-Q3", "2019-Q2")] == [
+        "2018-Q3",
+        "2018-Q4",
+        "2019-Q1",
+        "2019-Q2",
+    ]

@@ -41,7 +41,9 @@ def _cards(at: AppTest) -> dict[str, str]:
         ),
     ],
 )
-def test_overview_opens_on_the_real_quarter_with_its_figures(demo_url: str, lang: str, expected: dict[str, str]) -> None:
+def test_overview_opens_on_the_real_quarter_with_its_figures(
+    demo_url: str, lang: str, expected: dict[str, str]
+) -> None:
     at = _overview(lang)
     assert at.selectbox(key="overview_period").value == "2019-Q1"
     cards = _cards(at)

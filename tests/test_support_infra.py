@@ -7,12 +7,11 @@ KPI_REQUIRE_BROWSER=1) a missing one fails them instead.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from tests.support.postgres import (
     PG_BIN,
@@ -22,10 +21,7 @@ from tests.support.postgres import (
     require_postgres,
 )
 from tests.support.server import (
-    chromium_path,
-    launch_browser,
     new_context,
-    require_browser,
     running_app,
 )
 
@@ -42,21 +38,6 @@ def admin_url() -> str:
             pytest.fail(f"KPI_REQUIRE_POSTGRES is set but there is {reason}")
         pytest.skip(reason)
     return url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if chromium_path() is None:
-        reason = "no Chromium: apt-get install chromium (gives /usr/bin/chromium)"
-        if require_browser():
-            pytest.fail(f"KPI_REQUIRE_BROWSER is set but there is {reason}")
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.mark.postgres

@@ -26,7 +26,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json({"batches": rows})
         return 0
-    print(f"{'batch':>5}  {'status':<11}  {'source':<11}  {'period':<7}  {'new':>5}  {'revised':>7}  file")
+    print(
+        f"{'batch':>5}  {'status':<11}  {'source':<11}  {'period':<7}  {'new':>5}  {'revised':>7}  file"
+    )
     for r in rows:
         print(
             f"{r['batch']:>5}  {r['status']:<11}  {r['source']:<11}  {r['period'] or '':<7}  "

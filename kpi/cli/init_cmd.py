@@ -12,7 +12,9 @@ from kpi.cli.common import engine_from_settings, print_json, shell_actor
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="create or upgrade the schema, load catalogue and units")
     p.add_argument("--demo", action="store_true", help="also load the demo data")
-    p.add_argument("--if-empty", action="store_true", help="with --demo: only into a database without figures")
+    p.add_argument(
+        "--if-empty", action="store_true", help="with --demo: only into a database without figures"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=run)
 
@@ -35,7 +37,11 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         print(f"schema: {report.revision_before or 'empty'} -> {report.revision_after}")
-        print(f"catalogue: {report.catalogue_changes} change(s); units: {report.unit_changes} change(s)")
+        print(
+            f"catalogue: {report.catalogue_changes} change(s); units: {report.unit_changes} change(s)"
+        )
         if args.demo:
-            print(f"demo data: {len(imported)} batch(es) imported, {len(report.demo_batches) - len(imported)} already there")
+            print(
+                f"demo data: {len(imported)} batch(es) imported, {len(report.demo_batches) - len(imported)} already there"
+            )
     return 0

@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 from kpi import db, queries
 from kpi.catalogue import Catalogue, load_catalogue
 from kpi.config import get_settings
-from kpi.units import UnitDirectory, UnitInfo, all_units
 from kpi.periods import Period
+from kpi.units import UnitDirectory, UnitInfo, all_units
 
 
 def database_url() -> str:
@@ -70,18 +70,29 @@ def periods_with_data() -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _figures(
-    url: str, version: int, indicators: tuple[str, ...], unit_ids: tuple[int, ...], first: str, last: str, freq: str
+    url: str,
+    version: int,
+    indicators: tuple[str, ...],
+    unit_ids: tuple[int, ...],
+    first: str,
+    last: str,
+    freq: str,
 ) -> pd.DataFrame:
     with db.session_scope(engine_for(url)) as session:
         return queries.figures(
-            session, load_catalogue(), all_units(session), queries.Query(indicators, unit_ids, first, last, freq)
+            session,
+            load_catalogue(),
+            all_units(session),
+            queries.Query(indicators, unit_ids, first, last, freq),
         )
 
 
 def figures(
     indicators: Sequence[str], unit_ids: Sequence[int], first: str, last: str, freq: str = "quarter"
 ) -> pd.DataFrame:
-    return _figures(database_url(), data_version(), tuple(indicators), tuple(unit_ids), first, last, freq)
+    return _figures(
+        database_url(), data_version(), tuple(indicators), tuple(unit_ids), first, last, freq
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

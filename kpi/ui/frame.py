@@ -44,11 +44,25 @@ def source_lines(history: pd.DataFrame, lang: str) -> list[str]:
     lines = []
     for row in history.itertuples():
         when = pd.Timestamp(row.created_at).strftime("%d/%m/%Y %H:%M")
-        line = t("source.batch", lang, batch=row.batch_id, kind=row.source_kind, user=row.user, when=when)
+        line = t(
+            "source.batch", lang, batch=row.batch_id, kind=row.source_kind, user=row.user, when=when
+        )
         if row.source_kind == "report_text" and row.source_cell:
-            line += " — " + t("source.report_line", lang, file=row.file_name, line=row.source_cell, text=row.source_text)
+            line += " — " + t(
+                "source.report_line",
+                lang,
+                file=row.file_name,
+                line=row.source_cell,
+                text=row.source_text,
+            )
         elif row.source_sheet:
-            line += " — " + t("source.excel_cell", lang, file=row.file_name, sheet=row.source_sheet, cell=row.source_cell)
+            line += " — " + t(
+                "source.excel_cell",
+                lang,
+                file=row.file_name,
+                sheet=row.source_sheet,
+                cell=row.source_cell,
+            )
         if row.is_demo:
             line += f" ({t('source.demo', lang)})"
         lines.append(line)
