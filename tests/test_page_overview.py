@@ -60,3 +60,10 @@ def test_overview_follows_the_chosen_quarter(demo_url: str) -> None:
     cards = _cards(at)
     assert cards["Hồ sơ tiếp nhận"] != "38.751"
     assert any("minh hoạ" in i.value for i in at.info)  # the history is demo data, and says so
+
+
+def test_a_private_site_shows_no_figure(demo_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("KPI_PUBLIC_READ", "false")
+    at = open_app("vi")
+    assert not at.metric
+    assert "KPI_PUBLIC_READ" in at.error[0].value
