@@ -75,15 +75,53 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         drop_database(admin, name)
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """A migrated database with the catalogue and the units, no figures."""
-    eng = db.make_engine(db_url)
+@pytest.fixture(scope="session")
+def _sqlite_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the catalogue and the units, copied for each test."""
+    path = tmp_path_factory.mktemp("base") / "base.sqlite3"
+    eng = db.make_engine(f"sqlite:///{path}")
     init_database(eng, ADMIN)
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_base() -> Iterator[tuple[str, str]]:
+    """The same on PostgreSQL: a template database that each test's database is made from."""
+    admin = _postgres_or_skip()
+    name = f"kpi_base_{uuid.uuid4().hex[:12]}"
+    eng = db.make_engine(create_database(admin, name))
+    init_database(eng, ADMIN)
+    eng.dispose()
+    try:
+        yield admin, name
+    finally:
+        drop_database(admin, name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated database with the catalogue and the units, no figures, once on SQLite and
+    once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "kpi.sqlite3"
+        shutil.copy(request.getfixturevalue("_sqlite_base"), path)
+        eng = db.make_engine(f"sqlite:///{path}")
+        try:
+            yield eng
+        finally:
+            eng.dispose()
+        return
+    admin, base = request.getfixturevalue("_postgres_base")
+    name = f"kpi_test_{uuid.uuid4().hex[:12]}"
+    eng = db.make_engine(create_database(admin, name, template=base))
     try:
         yield eng
     finally:
         eng.dispose()
+        drop_database(admin, name)
 
 
 @pytest.fixture(scope="session")

@@ -104,11 +104,16 @@ def _admin_execute(admin_url: str, statement: str) -> None:
         engine.dispose()
 
 
-def create_database(admin_url: str, name: str) -> str:
-    """Create a fresh, empty database ``name`` (dropping an old one) and return its URL."""
+def create_database(admin_url: str, name: str, template: str | None = None) -> str:
+    """Create a fresh database ``name`` (dropping an old one), empty or a copy of ``template``,
+    and return its URL."""
     _check_name(name)
     _admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin_execute(admin_url, f'CREATE DATABASE "{name}"')
+    if template is None:
+        _admin_execute(admin_url, f'CREATE DATABASE "{name}"')
+    else:
+        _check_name(template)
+        _admin_execute(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     return _database_url(admin_url, name)
 
 
