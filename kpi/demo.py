@@ -210,7 +210,14 @@ def _split_units(
     ):
         if code not in values:
             continue
-        for unit, part in zip(codes, split(values[code], weights, rng), strict=True):
+        if code == "dossiers_resolved" and "dossiers_received" in values:
+            # Each unit resolves about what it receives: a resolution ratio near the province's.
+            parts = split(
+                values[code], [out[u]["dossiers_received"] for u in codes], rng, noise=0.02
+            )
+        else:
+            parts = split(values[code], weights, rng)
+        for unit, part in zip(codes, parts, strict=True):
             out[unit][code] = part
     for unit in codes:
         row = out[unit]

@@ -81,15 +81,18 @@ def _qualifier_from_flags(al: pd.Series, am: pd.Series, ap: pd.Series) -> pd.Ser
 
 
 def _sum_groups(
-    frame: pd.DataFrame, keys: list[str], expected: pd.Series | None = None
+    frame: pd.DataFrame,
+    keys: list[str],
+    expected: pd.Series | None = None,
+    keep_count: bool = False,
 ) -> pd.DataFrame:
     """Sum ``value`` within groups, combining qualifiers; ``complete`` is true when every part
     was complete and (with ``expected``, indexed by the keys) there were as many parts as
-    expected."""
+    expected. ``keep_count`` keeps ``n``, the number of parts with a value."""
     f = _flags(frame)
     g = f.groupby(keys, sort=False, dropna=False)
     out = g.agg(
-        value=("value", lambda s: s.sum(min_count=1)),
+        value=("value", "sum"),
         n=("value", "count"),
         complete=("complete", "all"),
         is_demo=("is_demo", "any"),
@@ -97,11 +100,13 @@ def _sum_groups(
         _am=("_am", "any"),
         _ap=("_ap", "any"),
     )
+    # A group with no figure at all is missing, not 0 (the built-in sum gives 0).
+    out.loc[out["n"] == 0, "value"] = np.nan
     if expected is not None:
         exp = expected.reindex(out.index)
         out["complete"] = out["complete"] & (out["n"] >= exp.fillna(0).to_numpy())
     out["qualifier"] = _qualifier_from_flags(out["_al"], out["_am"], out["_ap"])
-    out = out.drop(columns=["_al", "_am", "_ap", "n"]).reset_index()
+    out = out.drop(columns=["_al", "_am", "_ap"] + ([] if keep_count else ["n"])).reset_index()
     out["batch_id"] = None
     return out
 
@@ -225,49 +230,54 @@ def add_derived(frame: pd.DataFrame, catalogue: Catalogue, codes: Sequence[str])
     if not derived or frame.empty:
         return frame
     base = frame.dropna(subset=["value"])
-    pieces = [frame]
+    # Every side of every derived figure (a formula's sum, a ratio's numerator and denominator)
+    # is summed in one grouped pass: each input row is joined to the sides it belongs to.
+    links = []
     for ind in derived:
-
-        def total(inputs: Sequence[str]) -> pd.DataFrame:
-            part = base[base["indicator"].isin(inputs)]
-            summed = _sum_groups(part, ["unit_id", "period"])
-            counts = (
-                part.groupby(["unit_id", "period"], sort=False)["indicator"]
-                .nunique()
-                .reset_index(name="n")
-            )
-            summed = summed.merge(counts, on=["unit_id", "period"])
-            summed = summed[summed["n"] == len(set(inputs))]
-            return summed.drop(columns="n")
-
-        if ind.formula:
-            out = total(ind.formula)
-            out["numerator"] = np.nan
-            out["denominator"] = np.nan
-        else:
-            num = total(ind.numerator)
-            den = total(ind.denominator)
-            out = num.merge(den, on=["unit_id", "period"], suffixes=("_n", "_d"))
-            out = out[out["value_d"] != 0]
-            out = pd.DataFrame(
-                {
-                    "unit_id": out["unit_id"],
-                    "period": out["period"],
-                    "value": out["value_n"] / out["value_d"],
-                    "numerator": out["value_n"],
-                    "denominator": out["value_d"],
-                    "qualifier": np.where(
-                        (out["qualifier_n"] == "exact") & (out["qualifier_d"] == "exact"),
-                        "exact",
-                        "approx",
-                    ),
-                    "complete": out["complete_n"] & out["complete_d"],
-                    "is_demo": out["is_demo_n"] | out["is_demo_d"],
-                    "batch_id": None,
-                }
-            )
-        out["indicator"] = ind.code
-        pieces.append(out[COLUMNS])
+        sides = (
+            {"sum": ind.formula} if ind.formula else {"num": ind.numerator, "den": ind.denominator}
+        )
+        for side, inputs in sides.items():
+            links += [(code, ind.code, side, len(set(inputs))) for code in set(inputs)]
+    link = pd.DataFrame(links, columns=["indicator", "derived", "side", "inputs"])
+    joined = base.merge(link, on="indicator")
+    if joined.empty:
+        return frame
+    keys = ["derived", "side", "unit_id", "period"]
+    totals = _sum_groups(joined, keys, keep_count=True)
+    inputs = link.drop_duplicates(["derived", "side"]).set_index(["derived", "side"])["inputs"]
+    wanted = inputs.reindex(pd.MultiIndex.from_frame(totals[["derived", "side"]])).to_numpy()
+    totals = totals[totals["n"].to_numpy() == wanted]  # l3 + l4 without l4 is not a total
+    pieces = [frame]
+    sums = totals[totals["side"] == "sum"]
+    if not sums.empty:
+        pieces.append(
+            sums.assign(indicator=sums["derived"], numerator=np.nan, denominator=np.nan)[COLUMNS]
+        )
+    num = totals[totals["side"] == "num"]
+    den = totals[totals["side"] == "den"]
+    out = num.merge(den, on=["derived", "unit_id", "period"], suffixes=("_n", "_d"))
+    out = out[out["value_d"] != 0]
+    if not out.empty:
+        ratios = pd.DataFrame(
+            {
+                "indicator": out["derived"],
+                "unit_id": out["unit_id"],
+                "period": out["period"],
+                "value": out["value_n"] / out["value_d"],
+                "numerator": out["value_n"],
+                "denominator": out["value_d"],
+                "qualifier": np.where(
+                    (out["qualifier_n"] == "exact") & (out["qualifier_d"] == "exact"),
+                    "exact",
+                    "approx",
+                ),
+                "complete": out["complete_n"] & out["complete_d"],
+                "is_demo": out["is_demo_n"] | out["is_demo_d"],
+                "batch_id": None,
+            }
+        )
+        pieces.append(ratios[COLUMNS])
     return pd.concat(pieces, ignore_index=True)
 
 

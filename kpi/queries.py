@@ -19,7 +19,7 @@ from kpi import metrics
 from kpi.catalogue import Catalogue
 from kpi.models import ImportBatch, Observation
 from kpi.periods import Period, period_range
-from kpi.units import UnitInfo, all_units
+from kpi.units import UnitInfo
 
 
 @dataclass(frozen=True)
@@ -98,17 +98,33 @@ def figures(
         if u.parent_id is not None:
             children[u.parent_id].append(u)
     wanted = [uid for uid in query.unit_ids if uid in by_id]
-    # Descendants of wanted units, whose figures may add up to a wanted unit's.
-    needed: list[int] = []
-    stack = list(wanted)
-    while stack:
-        uid = stack.pop()
-        if uid in needed:
-            continue
-        needed.append(uid)
-        stack.extend(c.id for c in children.get(uid, []))
-    obs = fetch_current(session, codes, needed, query.first, query.last)
     periods = period_range(query.first, query.last)
+    obs = fetch_current(session, codes, wanted, query.first, query.last)
+    # A wanted unit without a stored figure of a flow or a stock may be the sum of its units:
+    # only then are its descendants read (the province usually reports its own figures).
+    additive = [c for c in codes if catalogue[c].kind in ("flow", "stock")]
+    parents = [uid for uid in wanted if children.get(uid)]
+    stored = obs.groupby(["indicator", "unit_id"]).size().to_dict() if not obs.empty else {}
+    gaps = sorted(
+        {c for c in additive for uid in parents if stored.get((c, uid), 0) < len(periods)}
+    )
+    needed: list[int] = list(wanted)
+    if gaps:
+        seen = set(wanted)
+        stack = [c.id for uid in parents for c in children[uid]]
+        descendants: list[int] = []
+        while stack:
+            uid = stack.pop()
+            if uid in seen:
+                continue
+            seen.add(uid)
+            descendants.append(uid)
+            stack.extend(c.id for c in children.get(uid, []))
+        if descendants:
+            below = fetch_current(session, gaps, descendants, query.first, query.last)
+            if not below.empty:
+                obs = below if obs.empty else pd.concat([obs, below], ignore_index=True)
+            needed += descendants
     parent_ids = {uid for uid in needed if children.get(uid)}
     children_count = {
         (pid, p.code): sum(1 for c in children[pid] if c.valid_during(p.start, p.end))
@@ -217,16 +233,46 @@ def quarter_periods(first: str, last: str) -> list[str]:
     return [p.code for p in period_range(Period.parse(first), Period.parse(last))]
 
 
-__all__ = [
-    "Query",
-    "all_units",
-    "base_codes",
-    "demo_batches",
-    "fetch_current",
-    "figure_history",
-    "figures",
-    "latest_period",
-    "periods_with_data",
-    "quarter_periods",
-    "value_of",
-]
+def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:
+    """The figures a batch stored, each with what became of it: ``current``, ``superseded``
+    (by a later batch, named) or ``rolled_back``, and where in the file it came from."""
+    stmt = (
+        select(
+            Observation.indicator_code,
+            Observation.unit_id,
+            Observation.period,
+            Observation.value,
+            Observation.qualifier,
+            Observation.is_current,
+            Observation.superseded_by_batch_id,
+            ImportBatch.status,
+            Observation.source_sheet,
+            Observation.source_cell,
+        )
+        .join(ImportBatch, ImportBatch.id == Observation.batch_id)
+        .where(Observation.batch_id == batch_id)
+        .order_by(Observation.indicator_code, Observation.unit_id, Observation.period)
+    )
+    cols = [
+        "indicator",
+        "unit_id",
+        "period",
+        "value",
+        "qualifier",
+        "is_current",
+        "superseded_by",
+        "batch_status",
+        "sheet",
+        "cell",
+    ]
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=cols)
+    state = []
+    for row in frame.itertuples():
+        if row.is_current:
+            state.append("current")
+        elif row.superseded_by is not None and not pd.isna(row.superseded_by):
+            state.append("superseded")
+        else:
+            state.append("rolled_back")
+    frame["state"] = state
+    return frame.drop(columns=["is_current", "batch_status"])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from kpi.access import Actor, require
@@ -187,22 +187,26 @@ def commit_figures(
         row.is_current = False
         row.superseded_by_batch_id = batch.id
     session.flush()  # the old rows step aside before the new current rows arrive
-    session.add_all(
-        Observation(
-            indicator_code=c.figure.indicator_code,
-            unit_id=c.figure.unit_id,
-            period=c.figure.period,
-            value=c.figure.value,
-            qualifier=c.figure.qualifier,
-            batch_id=batch.id,
-            is_current=True,
-            source_sheet=c.figure.source_sheet,
-            source_cell=c.figure.source_cell,
-            source_text=c.figure.source_text,
-        )
+    rows = [
+        {
+            "indicator_code": c.figure.indicator_code,
+            "unit_id": c.figure.unit_id,
+            "period": c.figure.period,
+            "value": c.figure.value,
+            "qualifier": c.figure.qualifier,
+            "batch_id": batch.id,
+            "is_current": True,
+            "source_sheet": c.figure.source_sheet,
+            "source_cell": c.figure.source_cell,
+            "source_text": c.figure.source_text,
+        }
         for c in plan.changes
         if c.status in ("new", "revised")
-    )
+    ]
+    if rows:
+        # One executemany, not an ORM object per figure: a quarter of 870 figures is stored in a
+        # fraction of the time.
+        session.execute(insert(Observation), rows)
     if plan.count("new") or plan.count("revised"):
         bump_data_version(session)
     audit(

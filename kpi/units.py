@@ -29,23 +29,7 @@ PROVINCE_CODE = "84"
 AGENCIES_CODE = "84-CQ"
 
 # Words that name the kind of unit, dropped when a name is matched loosely ("huyện Trà Cú").
-_TYPE_WORDS = (
-    "thanh pho",
-    "thi xa",
-    "thi tran",
-    "huyen",
-    "phuong",
-    "xa",
-    "tp.",
-    "tp",
-    "tx.",
-    "tx",
-    "tt.",
-    "tt",
-    "h.",
-    "p.",
-    "x.",
-)
+_TYPE_WORDS = ("thanh pho", "thi xa", "thi tran", "huyen", "phuong", "xa")
 
 
 def fold(text: str) -> str:
@@ -56,9 +40,35 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", bare).strip()
 
 
+# Abbreviations of the kinds of unit, as staff type them: "TX Duyên Hải" is the town, not the
+# rural district of the same name.
+_ABBREVIATIONS = {
+    "tp.": "thanh pho",
+    "tp": "thanh pho",
+    "tx.": "thi xa",
+    "tx": "thi xa",
+    "tt.": "thi tran",
+    "tt": "thi tran",
+    "h.": "huyen",
+    "p.": "phuong",
+    "x.": "xa",
+}
+
+
+def full_key(text: str) -> str:
+    """The folded name with an abbreviated kind written out: 'TX Duyên Hải' -> 'thi xa duyen hai'."""
+    key = fold(text)
+    for short, full in _ABBREVIATIONS.items():
+        if key.startswith(short + " ") or (
+            short.endswith(".") and key.startswith(short) and len(key) > len(short)
+        ):
+            return full + " " + key[len(short) :].strip()
+    return key
+
+
 def loose_key(text: str) -> str:
     """The folded name without the word for its kind: 'huyện Trà Cú' -> 'tra cu'."""
-    key = fold(text)
+    key = full_key(text)
     for word in _TYPE_WORDS:
         if key.startswith(word + " "):
             return key[len(word) + 1 :].strip()
@@ -280,7 +290,7 @@ class UnitDirectory:
             raise UnitMatchError("unknown_unit", key)
         if not name or not name.strip():
             raise UnitMatchError("unknown_unit", "")
-        for table, key in ((self._by_name, fold(name)), (self._by_loose, loose_key(name))):
+        for table, key in ((self._by_name, full_key(name)), (self._by_loose, loose_key(name))):
             found = table.get(key, [])
             if within is not None:
                 found = [u for u in found if u.parent_id == within.id or u.id == within.id]
