@@ -12,7 +12,7 @@ from kpi.config import SETTINGS
 from kpi.i18n import strings
 from tests.conftest import ROOT
 
-SOURCES = [p for d in ("kpi", "loaders", "pages") for p in (ROOT / d).rglob("*.py")] + [
+SOURCES = [p for d in ("kpi", "loaders", "views") for p in (ROOT / d).rglob("*.py")] + [
     ROOT / "app.py"
 ]
 
@@ -31,13 +31,20 @@ def _imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_only_the_web_layer_imports_streamlit(path: Path) -> None:
     rel = path.relative_to(ROOT).as_posix()
-    web = rel == "app.py" or rel.startswith(("pages/", "kpi/ui/"))
+    web = rel == "app.py" or rel.startswith(("views/", "kpi/ui/"))
     if not web:
         assert "streamlit" not in _imports(path), f"{rel} imports Streamlit"
 
 
+def test_no_pages_folder_beside_the_entry_point() -> None:
+    """A folder named pages/ beside app.py switches Streamlit 1.67 to its old multipage mode:
+    a deep link that is a server's first request then runs the page without app.py (no language
+    switch, no KPI_PUBLIC_READ check). The page scripts live in views/ for that reason."""
+    assert not (ROOT / "pages").exists()
+
+
 def test_pages_hold_no_sql() -> None:
-    for path in (ROOT / "pages").glob("*.py"):
+    for path in (ROOT / "views").glob("*.py"):
         imported = _imports(path)
         assert "sqlalchemy" not in imported, path.name
         assert not re.search(

@@ -44,9 +44,8 @@ def source_lines(history: pd.DataFrame, lang: str) -> list[str]:
     lines = []
     for row in history.itertuples():
         when = pd.Timestamp(row.created_at).strftime("%d/%m/%Y %H:%M")
-        line = t(
-            "source.batch", lang, batch=row.batch_id, kind=row.source_kind, user=row.user, when=when
-        )
+        kind = t(f"source.kind.{row.source_kind}", lang)
+        line = t("source.batch", lang, batch=row.batch_id, kind=kind, user=row.user, when=when)
         if row.source_kind == "report_text" and row.source_cell:
             line += " — " + t(
                 "source.report_line",

@@ -1,0 +1,80 @@
+"""``kpi import FILE [--period P] [--dry-run] [--user NAME] [--format text|json] [--lang vi|en]``
+
+Exit codes: 0 imported, valid (dry run) or unchanged (the same file again); 1 rejected (nothing
+written); 2 unusable command or unreadable file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from kpi.cli.common import engine_from_settings, print_json, shell_actor
+from kpi.config import LANGUAGES, get_settings
+from kpi.i18n import t
+from kpi.periods import Period, PeriodError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("import", help="validate and import a filled template (.xlsx, .xls, .ods)")
+    p.add_argument("file")
+    p.add_argument("--period", help="the quarter the file is for (checked against the file)")
+    p.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
+    p.add_argument("--user", help="who imports (default: the shell user)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--lang", choices=LANGUAGES, help="language of the messages (default KPI_LANG)")
+    p.add_argument("--changes", action="store_true", help="also list every figure and its change")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from loaders.importer import import_file
+
+    lang = args.lang or get_settings().lang
+    period = None
+    if args.period:
+        try:
+            period = Period.parse(args.period)
+        except PeriodError as exc:
+            print(f"kpi import: {exc}", file=sys.stderr)
+            return 2
+    engine = engine_from_settings()
+    try:
+        report = import_file(
+            engine,
+            Path(args.file),
+            actor=shell_actor(args.user),
+            period=period,
+            dry_run=args.dry_run,
+            lang=lang,
+        )
+    except SQLAlchemyError as exc:
+        print(
+            f"kpi import: the database cannot be used ({exc.__class__.__name__}); "
+            "run `python -m kpi init` first",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        print_json(report.to_json(include_preview=args.changes))
+        return report.exit_code
+    print(f"{report.file_name}: {report.status_label()} ({report.status})")
+    for p in report.problems:
+        where = f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or "-")
+        print(
+            f"  {t(f'import.severity.{p.severity}', lang):<9} {p.code:<24} {where:<22} {p.message}"
+        )
+    if args.changes:
+        for r in report.preview:
+            print(
+                f"  {t(f'import.change.{r.status}', lang):<10} {r.indicator:<28} {r.unit_code:<6} "
+                f"{r.old_text:>12} -> {r.new_text:<12} {r.sheet}!{r.cell}"
+            )
+    print(report.summary())
+    return report.exit_code

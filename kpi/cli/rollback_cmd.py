@@ -1,0 +1,52 @@
+"""``kpi rollback BATCH [--user NAME] [--format text|json] [--lang vi|en]``
+
+Exit codes: 0 rolled back; 1 refused (unknown batch, already rolled back, or a later batch changed
+some of its figures: the message names them); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from kpi.cli.common import engine_from_settings, print_json, shell_actor
+from kpi.config import LANGUAGES, get_settings
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("rollback", help="undo an import batch")
+    p.add_argument("batch", type=int)
+    p.add_argument("--user", help="who rolls back (default: the shell user)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--lang", choices=LANGUAGES, help="language of the message (default KPI_LANG)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from loaders.importer import rollback
+
+    lang = args.lang or get_settings().lang
+    engine = engine_from_settings()
+    try:
+        report = rollback(engine, shell_actor(args.user), args.batch, lang)
+    except SQLAlchemyError as exc:
+        print(
+            f"kpi rollback: the database cannot be used ({exc.__class__.__name__}); "
+            "run `python -m kpi init` first",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        print_json(report.to_json())
+    else:
+        print(report.message)
+        for item in report.later:
+            print(
+                f"  {item['indicator']:<28} {item['unit']:<6} {item['period']}  batch {item['batch']}"
+            )
+    return report.exit_code
