@@ -4,7 +4,7 @@ Everything here works on the tidy frames of :func:`kpi.queries.figures` (the agg
 are already applied there: flows add, stocks do not, ratios are recomputed, missing is not zero)
 and returns plain values the pages draw: card models for a quarter, trend tables, district
 rankings, heat-map matrices, commune counts. Two queries are new and live here: the targets
-(:func:`targets`) and the stored sources of many figures at once (:func:`figure_sources`).
+(:func:`targets`); the sources of many figures at once come from :func:`kpi.queries.figure_sources`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from kpi.catalogue import Catalogue, IndicatorDef
 from kpi.display import format_change, format_figure
 from kpi.i18n import t
 from kpi.metrics import changes, combine_qualifiers
-from kpi.models import ImportBatch, Observation, Target
+from kpi.models import Target
 from kpi.numbers import format_number
 from kpi.periods import Period, period_range, year_label
 from kpi.units import PROVINCE_CODE, UnitInfo
@@ -61,73 +61,6 @@ def targets(session: Session, unit_ids: Sequence[int], years: Sequence[int]) -> 
     frame["value"] = frame["value"].astype(float)
     frame["is_demo"] = frame["is_demo"].astype(bool)
     return frame
-
-
-SOURCE_COLUMNS = [
-    "indicator",
-    "unit_id",
-    "period",
-    "value",
-    "qualifier",
-    "is_current",
-    "batch_id",
-    "source_kind",
-    "file_name",
-    "user",
-    "created_at",
-    "status",
-    "is_demo",
-    "source_sheet",
-    "source_cell",
-    "source_text",
-]
-
-
-def figure_sources(
-    session: Session,
-    codes: Sequence[str],
-    unit_ids: Sequence[int],
-    first: str,
-    last: str,
-    *,
-    current_only: bool = True,
-) -> pd.DataFrame:
-    """Where many stored figures came from, in one query: the columns of
-    :func:`kpi.queries.figure_history` plus ``indicator``, ``unit_id`` and ``period``, newest
-    value first within a figure. ``current_only=False`` adds the values that were revised."""
-    if not codes or not unit_ids:
-        return pd.DataFrame(columns=SOURCE_COLUMNS)
-    stmt = (
-        select(
-            Observation.indicator_code,
-            Observation.unit_id,
-            Observation.period,
-            Observation.value,
-            Observation.qualifier,
-            Observation.is_current,
-            Observation.batch_id,
-            ImportBatch.source_kind,
-            ImportBatch.file_name,
-            ImportBatch.user,
-            ImportBatch.created_at,
-            ImportBatch.status,
-            ImportBatch.is_demo,
-            Observation.source_sheet,
-            Observation.source_cell,
-            Observation.source_text,
-        )
-        .join(ImportBatch, ImportBatch.id == Observation.batch_id)
-        .where(
-            Observation.indicator_code.in_(list(codes)),
-            Observation.unit_id.in_(list(unit_ids)),
-            Observation.period >= first,
-            Observation.period <= last,
-        )
-        .order_by(Observation.id.desc())
-    )
-    if current_only:
-        stmt = stmt.where(Observation.is_current.is_(True))
-    return pd.DataFrame(session.execute(stmt).all(), columns=SOURCE_COLUMNS)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kpi import db, queries
@@ -37,7 +36,6 @@ from kpi.catalogue import Catalogue, IndicatorDef
 from kpi.display import format_figure
 from kpi.filters import Filters, Selection, resolve
 from kpi.i18n import t
-from kpi.models import ImportBatch, Observation
 from kpi.numbers import format_number, nfc
 from kpi.periods import Period, year_label
 from kpi.store import audit
@@ -123,56 +121,9 @@ def stored_rows(
 ) -> pd.DataFrame:
     """The stored figures behind a table, with their batch and source: the current ones, and
     with ``superseded`` also the values that later uploads revised."""
-    cols = [
-        "indicator",
-        "unit_id",
-        "period",
-        "value",
-        "qualifier",
-        "is_current",
-        "batch_id",
-        "source_sheet",
-        "source_cell",
-        "source_text",
-        "source_kind",
-        "file_name",
-        "created_at",
-        "is_demo",
-    ]
-    if not codes or not unit_ids:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    stmt = (
-        select(
-            Observation.indicator_code,
-            Observation.unit_id,
-            Observation.period,
-            Observation.value,
-            Observation.qualifier,
-            Observation.is_current,
-            Observation.batch_id,
-            Observation.source_sheet,
-            Observation.source_cell,
-            Observation.source_text,
-            ImportBatch.source_kind,
-            ImportBatch.file_name,
-            ImportBatch.created_at,
-            ImportBatch.is_demo,
-        )
-        .join(ImportBatch, ImportBatch.id == Observation.batch_id)
-        .where(
-            Observation.indicator_code.in_(list(codes)),
-            Observation.period >= first,
-            Observation.period <= last,
-        )
-        .order_by(Observation.id.desc())
+    frame = queries.figure_sources(
+        session, codes, unit_ids, first, last, current_only=not superseded
     )
-    if not superseded:
-        stmt = stmt.where(Observation.is_current.is_(True))
-    if len(unit_ids) < 900:
-        stmt = stmt.where(Observation.unit_id.in_(list(unit_ids)))
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=cols)
-    if len(unit_ids) >= 900:
-        frame = frame[frame["unit_id"].isin(set(unit_ids))]
     frame["value"] = frame["value"].astype(float)
     frame["is_current"] = frame["is_current"].astype(bool)
     frame["is_demo"] = frame["is_demo"].astype(bool)

@@ -159,10 +159,45 @@ def periods_with_data(session: Session) -> list[str]:
     return [str(r) for r in rows]
 
 
-def figure_history(session: Session, indicator: str, unit_id: int, period: str) -> pd.DataFrame:
-    """Every stored value of one figure, newest first, with its batch and source."""
+SOURCE_COLUMNS = [
+    "indicator",
+    "unit_id",
+    "period",
+    "value",
+    "qualifier",
+    "is_current",
+    "batch_id",
+    "source_kind",
+    "file_name",
+    "user",
+    "created_at",
+    "status",
+    "is_demo",
+    "source_sheet",
+    "source_cell",
+    "source_text",
+]
+
+
+def figure_sources(
+    session: Session,
+    codes: Sequence[str],
+    unit_ids: Sequence[int],
+    first: str,
+    last: str,
+    *,
+    current_only: bool = True,
+) -> pd.DataFrame:
+    """Where stored figures came from, in one query: value, qualifier, batch (kind, file, user,
+    time, status, demo or not) and place (sheet and cell, or report line and sentence), newest
+    value first within a figure. ``current_only=False`` adds the values that were revised."""
+    if not codes or not unit_ids:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SOURCE_COLUMNS})
     stmt = (
         select(
+            Observation.indicator_code,
+            Observation.unit_id,
+            Observation.period,
             Observation.value,
             Observation.qualifier,
             Observation.is_current,
@@ -179,28 +214,26 @@ def figure_history(session: Session, indicator: str, unit_id: int, period: str) 
         )
         .join(ImportBatch, ImportBatch.id == Observation.batch_id)
         .where(
-            Observation.indicator_code == indicator,
-            Observation.unit_id == unit_id,
-            Observation.period == period,
+            Observation.indicator_code.in_(list(codes)),
+            Observation.period >= first,
+            Observation.period <= last,
         )
         .order_by(Observation.id.desc())
     )
-    cols = [
-        "value",
-        "qualifier",
-        "is_current",
-        "batch_id",
-        "source_kind",
-        "file_name",
-        "user",
-        "created_at",
-        "status",
-        "is_demo",
-        "source_sheet",
-        "source_cell",
-        "source_text",
-    ]
-    return pd.DataFrame(session.execute(stmt).all(), columns=cols)
+    if current_only:
+        stmt = stmt.where(Observation.is_current.is_(True))
+    if len(unit_ids) < 900:
+        stmt = stmt.where(Observation.unit_id.in_(list(unit_ids)))
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=SOURCE_COLUMNS)
+    if len(unit_ids) >= 900:
+        frame = frame[frame["unit_id"].isin(set(unit_ids))].reset_index(drop=True)
+    return frame
+
+
+def figure_history(session: Session, indicator: str, unit_id: int, period: str) -> pd.DataFrame:
+    """Every stored value of one figure, newest first, with its batch and source."""
+    frame = figure_sources(session, [indicator], [unit_id], period, period, current_only=False)
+    return frame.drop(columns=["indicator", "unit_id", "period"])
 
 
 def demo_batches(session: Session) -> int:

@@ -3,33 +3,14 @@ uploads it, reads the preview, confirms, and finds the new figures on the Overvi
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from tests.conftest import screenshot
+from tests.support.workbooks import fill_province
 
 pytestmark = pytest.mark.browser
-
-
-def _fill(content: bytes, values: dict[str, object]) -> bytes:
-    wb = openpyxl.load_workbook(io.BytesIO(content))
-    ws = next(
-        ws
-        for ws in wb.worksheets
-        if any(c.value == "84" for row in ws.iter_rows(max_row=10) for c in row)
-        and any(c.value == "dossiers_received" for row in ws.iter_rows() for c in row)
-    )
-    code_col = next(c.column for row in ws.iter_rows(max_row=10) for c in row if c.value == "84")
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value in values:
-                ws.cell(row=cell.row, column=code_col, value=values[cell.value])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def test_staff_member_uploads_a_quarter(page, live_app: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -41,7 +22,9 @@ def test_staff_member_uploads_a_quarter(page, live_app: str, tmp_path: Path) -> 
     assert info.value.suggested_filename.endswith("2019-Q2.xlsx")
 
     filled = tmp_path / "bao-cao-quy-2-2019.xlsx"
-    filled.write_bytes(_fill(template, {"dossiers_received": "41.002", "dossiers_resolved": 40870}))
+    filled.write_bytes(
+        fill_province(template, {"dossiers_received": "41.002", "dossiers_resolved": 40870})
+    )
     page.locator('input[type="file"]').set_input_files(str(filled))
     page.get_by_text("Xem trước thay đổi của Quý II/2019").wait_for()
     screenshot(page, "upload-preview-vi")

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine
 
 from kpi import dashboard as d
-from kpi import db
+from kpi import db, queries
 from kpi.catalogue import load_catalogue
 from kpi.metrics import COLUMNS
 from kpi.models import Target
@@ -615,10 +615,10 @@ def test_targets_and_sources_are_read_in_one_query_each(engine: Engine) -> None:
         commit_figures(s, EDITOR, BatchInfo("excel", "q1-sua.xlsx", "b" * 64), revised)
     with db.session_scope(engine) as s:
         goals = d.index_targets(d.targets(s, [prov], [2019]))
-        current = d.figure_sources(
+        current = queries.figure_sources(
             s, ["dossiers_received", "doc_system_users"], [prov], "2019-Q1", "2019-Q1"
         )
-        history = d.figure_sources(
+        history = queries.figure_sources(
             s, ["dossiers_received"], [prov], "2019-Q1", "2019-Q1", current_only=False
         )
     assert goals == {("dossiers_received", prov, 2019): (160000.0, False)}

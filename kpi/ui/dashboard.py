@@ -94,7 +94,7 @@ def figure_source_lines(
 
 
 def _with_lines(stored: pd.DataFrame, lang: str) -> dict[str, Records]:
-    """The stored values of :func:`kpi.dashboard.figure_sources` by indicator, newest first,
+    """The stored values of :func:`kpi.queries.figure_sources` by indicator, newest first,
     each with its source in words (:func:`kpi.ui.frame.source_lines`, written once for all)."""
     out: dict[str, Records] = {}
     if stored.empty:
@@ -140,7 +140,7 @@ def _overview(url: str, version: int, period: str, lang: str) -> OverviewModel |
             session, cat, units, queries.Query(codes, (province.id,), first, last)
         )
         goals = dashboard.targets(session, [province.id], [p.year])
-        stored = dashboard.figure_sources(
+        stored = queries.figure_sources(
             session,
             queries.base_codes(cat, codes),
             [province.id],
@@ -437,7 +437,7 @@ def _trends(
             session, cat, units, queries.Query(codes, (unit_id,), qfirst, qlast, freq)
         )
         goals = dashboard.targets(session, [unit_id], sorted({int(p[:4]) for p in periods}))
-        stored = dashboard.figure_sources(
+        stored = queries.figure_sources(
             session, queries.base_codes(cat, codes), [unit_id], qfirst, qlast
         )
     sources = dashboard.index_sources(stored) if freq == "quarter" else {}
@@ -594,7 +594,7 @@ def _districts(
         frame = queries.figures(
             session, cat, units, queries.Query((code,), (province.id, *ids), heat[0], p.code)
         )
-        stored = dashboard.figure_sources(
+        stored = queries.figure_sources(
             session, queries.base_codes(cat, (code,)), ids, p.code, p.code
         )
     counts = dashboard.commune_counts(units, ids, heat)
@@ -659,7 +659,7 @@ def _communes(
         frame = queries.figures(
             session, cat, units, queries.Query((code,), (district_id, *ids), period, period)
         )
-        stored = dashboard.figure_sources(
+        stored = queries.figure_sources(
             session, queries.base_codes(cat, (code,)), ids, period, period
         )
     r = dashboard.ranking(
