@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from kpi.access import Actor
 from kpi.catalogue import Catalogue
 from kpi.config import DATA_DIR
-from kpi.models import Target, Unit
+from kpi.models import Target
 from kpi.periods import Period, period_range
 from kpi.store import BatchInfo, CommitResult, Figure, audit, commit_figures
 from kpi.units import AGENCIES_CODE, PROVINCE_CODE, UnitDirectory, all_units
@@ -362,7 +362,3 @@ def load_demo(session: Session, cat: Catalogue, actor: Actor) -> list[CommitResu
         audit(session, actor, "targets", added=added, demo=True)
     session.flush()
     return results
-
-
-def province_id(session: Session) -> int:
-    return int(session.scalars(select(Unit.id).where(Unit.code == PROVINCE_CODE)).one())

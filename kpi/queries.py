@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kpi import metrics
 from kpi.catalogue import Catalogue
 from kpi.models import ImportBatch, Observation
-from kpi.periods import Period, period_range
+from kpi.periods import period_range
 from kpi.units import UnitInfo
 
 
@@ -141,14 +140,6 @@ def figures(
     return frame
 
 
-def latest_period(session: Session) -> str | None:
-    """The latest quarter with any current figure (the Overview opens on it)."""
-    value = session.execute(
-        select(func.max(Observation.period)).where(Observation.is_current.is_(True))
-    ).scalar()
-    return str(value) if value else None
-
-
 def periods_with_data(session: Session) -> list[str]:
     rows = session.execute(
         select(Observation.period)
@@ -234,36 +225,6 @@ def figure_history(session: Session, indicator: str, unit_id: int, period: str) 
     """Every stored value of one figure, newest first, with its batch and source."""
     frame = figure_sources(session, [indicator], [unit_id], period, period, current_only=False)
     return frame.drop(columns=["indicator", "unit_id", "period"])
-
-
-def demo_batches(session: Session) -> int:
-    return int(
-        session.execute(
-            select(func.count())
-            .select_from(ImportBatch)
-            .where(ImportBatch.is_demo.is_(True), ImportBatch.status == "committed")
-        ).scalar()
-        or 0
-    )
-
-
-def value_of(
-    frame: pd.DataFrame, indicator: str, unit_id: int, period: str
-) -> dict[str, Any] | None:
-    """One row of a figures frame as a dict, or None when the figure is missing."""
-    hit = frame[
-        (frame["indicator"] == indicator)
-        & (frame["unit_id"] == unit_id)
-        & (frame["period"] == period)
-    ]
-    hit = hit.dropna(subset=["value"])
-    if hit.empty:
-        return None
-    return dict(hit.iloc[0])
-
-
-def quarter_periods(first: str, last: str) -> list[str]:
-    return [p.code for p in period_range(Period.parse(first), Period.parse(last))]
 
 
 def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:

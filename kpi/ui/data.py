@@ -103,7 +103,3 @@ def _history(url: str, version: int, indicator: str, unit_id: int, period: str) 
 
 def figure_history(indicator: str, unit_id: int, period: str) -> pd.DataFrame:
     return _history(database_url(), data_version(), indicator, unit_id, period)
-
-
-def unit_by_code(code: str, period: str) -> UnitInfo | None:
-    return directory(period).by_code.get(code)
