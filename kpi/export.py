@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from kpi import db, queries
+from kpi import audit, db, queries
 from kpi.access import Actor, require
 from kpi.catalogue import Catalogue, IndicatorDef
 from kpi.display import format_figure
@@ -38,7 +38,6 @@ from kpi.filters import Filters, Selection, resolve
 from kpi.i18n import t
 from kpi.numbers import format_number, nfc
 from kpi.periods import Period, year_label
-from kpi.store import audit
 from kpi.units import UnitInfo
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
@@ -851,7 +850,9 @@ def record_export(session: Session, actor: Actor, table: Table, fmt: str) -> Non
     """The audit event of an export (DESIGN.md section 12): who, which filters, which format,
     how many rows. One insert; the caller's transaction commits it."""
     require(actor, "export")
-    audit(session, actor, "export", query=table.filters.to_query(), format=fmt, rows=len(table))
+    audit.record(
+        session, actor, "export", query=table.filters.to_query(), format=fmt, rows=len(table)
+    )
 
 
 # -- on screen ---------------------------------------------------------------------------------
