@@ -158,3 +158,29 @@ def test_the_audit_log_is_shown_in_local_time_and_downloaded(admin_page: AppTest
     assert "login" in set(log["Hành động"])
     assert all(len(v) == 16 and v[2] == "/" for v in log["Thời gian"])  # dd/mm/yyyy HH:MM
     assert any(b.label == "Tải nhật ký (CSV)" for b in at.get("download_button"))  # type: ignore[attr-defined]
+
+
+def test_revoking_a_users_sessions_logs_them_out_at_the_next_click(
+    writable_demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.accounts import ensure_user, session_cookie
+
+    ensure_user(writable_demo_url, "chi-lan", "editor")
+    token = session_cookie(writable_demo_url, "chi-lan")
+    engine = _engine(writable_demo_url)
+    from kpi.config import get_settings
+
+    settings = get_settings()
+    with db.session_scope(engine) as session:
+        assert accounts.resolve(session, token, secret=settings.secret_key(), hours=8) is not None
+    log_in(monkeypatch, writable_demo_url, "quan-tri", "admin")
+    at = open_app("vi", "pages/admin.py")
+    at.selectbox(key="admin_edit_user").set_value("chi-lan").run()
+    at.button(key="admin_revoke_sessions").click().run()
+    assert not at.exception and "chi-lan" in at.success[0].value
+    with db.session_scope(engine) as session:
+        assert accounts.resolve(session, token, secret=settings.secret_key(), hours=8) is None
+        assert session.scalars(
+            select(AuditEvent.actor).where(AuditEvent.action == "sessions_revoked")
+        ).all() == ["quan-tri"]
+    engine.dispose()

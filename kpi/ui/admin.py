@@ -94,7 +94,7 @@ def users_section(ctx: PageContext) -> None:
     active = cols[2].checkbox(
         t("admin.col.active", lang), value=current[2], key=f"admin_edit_active_{chosen}"
     )
-    buttons = st.columns(2)
+    buttons = st.columns(3)
     if buttons[0].button(t("admin.save_user", lang), key="admin_save_user"):
         try:
             with db.session_scope(data.engine()) as session:
@@ -111,6 +111,12 @@ def users_section(ctx: PageContext) -> None:
         with db.session_scope(data.engine()) as session:
             accounts.set_password(session, ctx.user, chosen, password)
         message = t("admin.password_reset", lang, name=chosen, password=password)
+        st.session_state["admin_users_flash"] = ("ok", message)
+        st.rerun()
+    if buttons[2].button(t("admin.revoke", lang), key="admin_revoke_sessions"):
+        with db.session_scope(data.engine()) as session:
+            ended = accounts.revoke_sessions(session, ctx.user, chosen)
+        message = t("admin.revoked", lang, name=chosen, count=format_number(ended, lang))
         st.session_state["admin_users_flash"] = ("ok", message)
         st.rerun()
 
