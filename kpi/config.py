@@ -23,6 +23,8 @@ SETTINGS: dict[str, str] = {
     "KPI_MAX_UPLOAD_MB": "largest accepted upload in megabytes (default 10)",
     "KPI_LANG": "default language, vi (default) or en",
     "KPI_WEB_ROLE": "role of web users until accounts exist: viewer, editor (default) or admin",
+    "KPI_CHART_BROWSER": "Chromium that draws the draft report's charts (default /usr/bin/chromium; none: no charts)",
+    "KPI_SOFFICE": "LibreOffice program for PDF of the briefing (default soffice on the PATH)",
 }
 
 _FALSE = {"0", "false", "no", "off"}
