@@ -234,6 +234,14 @@ def test_every_seed_figure_stands_in_its_sentence_with_its_qualifier_in_words(
             [
                 "tổng số người sử dụng là 7.848, tăng 406 người (5,5%) so với quý trước",
                 "đạt 92,3% chỉ tiêu năm 2019",
+                # a fall, and a change of an approximate figure, is approximate too
+                "khoảng 28.474 văn bản, giảm khoảng 6.142 văn bản (17,7%) so với quý trước",
+                # percentages change in points
+                "trên 90% các văn bản, tài liệu chính thức trao đổi giữa các cơ quan nhà nước dưới "
+                "dạng điện tử, tăng khoảng 4 điểm phần trăm so với quý trước",
+                "đạt 99,57%, tăng 0,30 điểm phần trăm so với quý trước",
+                # a flow's target is the year so far
+                "tăng 10.563 hồ sơ (37,5%) so với cùng kỳ năm trước, đạt 24,2% chỉ tiêu năm 2019",
             ],
         ),
         ("en", ["number 7,848, up 406 users (5.5%) on the previous quarter", "of the 2019 target"]),
@@ -314,7 +322,6 @@ def test_a_missing_figure_is_written_as_dots_and_highlighted_never_as_zero(
     ]
     assert MISSING in highlighted
     assert "chưa có số liệu của quý" in highlighted
-    assert all("0" not in h for h in highlighted if h.strip() == MISSING)
     rows = {row.cells[0].text: row.cells[2] for row in doc.tables[2].rows[1:]}
     resolved = rows["Hồ sơ giải quyết"]
     assert resolved.text == MISSING

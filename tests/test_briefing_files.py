@@ -188,7 +188,8 @@ def test_pdf_without_libreoffice_names_the_package(
     [
         (["--period", "2019-Q5"], 2, "not a quarter"),
         (["--period", "2019-Q1", "--unit", "999"], 1, "Không có đơn vị mã 999 trong Quý I/2019."),
-        (["--period", "2019-Q1", "--unit", "29236"], 1, "không lập báo cáo quý"),
+        (["--period", "2019-Q1", "--unit", "29236"], 1, "không có dự thảo báo cáo quý"),
+        (["--period", "2019-Q1", "--unit", "84-CQ"], 1, "chỉ tỉnh và các đơn vị cấp huyện"),
         (["--period", "2019-Q1", "--lang", "fr"], 2, "invalid choice"),
     ],
 )

@@ -17,7 +17,7 @@ from kpi.i18n import t
 from kpi.periods import Period, period_range
 from kpi.units import AGENCIES_CODE, UnitInfo, all_units
 
-LEVELS = ("province", "agencies", "district")
+LEVELS = ("province", "district")  #: the units a draft is written for
 MISSING = "…"  #: a figure the quarter lacks, in every sentence and table (never 0)
 #: the trend charts of the appendix, each a set of indicators on one axis (those of the level)
 TREND_SETS: tuple[tuple[str, ...], ...] = (
@@ -100,7 +100,7 @@ def find_unit(
     units: list[UnitInfo], code: str | None, period: Period, lang: str = "vi"
 ) -> UnitInfo:
     """The unit a draft is for: the province of the quarter by default, or the unit with
-    ``code`` (the province, its agencies or a district) that existed in the quarter."""
+    ``code`` (the province or a district) that existed in the quarter."""
     if code is None or code.strip() == "":
         found = dashboard.province_unit(units, period)
         if found is None:

@@ -38,8 +38,11 @@ def figure_words(ind: IndicatorDef, c: dashboard.Card, lang: str) -> str:
 def _amount(ind: IndicatorDef, change: dashboard.Change, lang: str) -> str:
     assert change.diff is not None
     if ind.percent or ind.fraction:
-        points = abs(change.diff) * (100 if ind.fraction else 1)
-        text = t("briefing.change.points", lang, value=format_number(points, lang, decimals=2))
+        points = round(abs(change.diff) * (100 if ind.fraction else 1), 2)
+        decimals = 0 if points == int(points) else 2
+        text = t(
+            "briefing.change.points", lang, value=format_number(points, lang, decimals=decimals)
+        )
     else:
         text = f"{format_number(abs(change.diff), lang, decimals=ind.decimals)} {ind.unit(lang)}"
         if change.share is not None:

@@ -17,7 +17,7 @@ from kpi.periods import Period, PeriodError
 def register(sub: Any) -> None:
     p = sub.add_parser("briefing", help="write the draft quarterly report (.docx) or its summary")
     p.add_argument("--period", required=True, help="the quarter, e.g. 2019-Q1 or 'Quý I/2019'")
-    p.add_argument("--unit", help="the unit's code: the province (default), 84-CQ or a district")
+    p.add_argument("--unit", help="the unit's code: the province (default) or a district")
     p.add_argument("--lang", choices=LANGUAGES, help="language (default KPI_LANG)")
     p.add_argument("--summary", action="store_true", help="the one- or two-page summary instead")
     p.add_argument("--pdf", action="store_true", help="write PDF (LibreOffice) instead of .docx")
