@@ -511,9 +511,10 @@ def test_every_key_figure_of_the_province_has_its_change_in_a_sentence() -> None
         assert "{" + ind.code + ".change}" in text, ind.code
 
 
-def test_every_figure_of_the_province_has_a_sentence() -> None:
+@pytest.mark.parametrize("level", ["province", "district"])
+def test_every_figure_of_a_level_has_a_sentence(level: str) -> None:
     cat = load_catalogue()
     template = load_report(cat)
     named = {c for s in template.sections for p in s.paragraphs for c in p.codes}
-    stored = {i.code for i in cat.at_level("province") if not i.is_derived}
+    stored = {i.code for i in cat.at_level(level) if not i.is_derived}
     assert stored - named == set()

@@ -134,9 +134,10 @@ def test_the_summary_has_the_key_figures_and_the_ranking(demo_url: str, lang: st
     assert values == sorted(values, reverse=True)
 
 
-def test_the_summary_pdf_fits_on_two_a4_pages(demo_url: str) -> None:
+@pytest.mark.parametrize("unit", [None, "844"])
+def test_the_summary_pdf_fits_on_two_a4_pages(demo_url: str, unit: str | None) -> None:
     soffice = _soffice()
-    draft = _draft(demo_url)
+    draft = _draft(demo_url, unit=unit)
     browser = chromium_path()
     data = pdf.to_pdf(write_summary(draft, browser=browser).data, "vi", soffice=soffice)
     reader = PdfReader(io.BytesIO(data))
@@ -144,8 +145,12 @@ def test_the_summary_pdf_fits_on_two_a4_pages(demo_url: str) -> None:
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
     text = " ".join(page.extract_text() for page in reader.pages)
-    for expected in ("TÓM TẮT SỐ LIỆU QUÝ I/2019", "7.848", "38.751", "99,57%", ">90%"):
-        assert expected in text
+    expected = ["TÓM TẮT SỐ LIỆU QUÝ I/2019", draft.cards["dossiers_received"].text]
+    expected += [u.name for u in draft.breakdown.units if u.level == unit_level(unit)]
+    if unit is None:
+        expected += ["7.848", "38.751", "99,57%", ">90%"]
+    for words in expected:
+        assert words in text
     fonts = {
         str(f["/BaseFont"])
         for page in reader.pages
@@ -153,6 +158,10 @@ def test_the_summary_pdf_fits_on_two_a4_pages(demo_url: str) -> None:
         for f in [f.get_object()]
     }
     assert any("LiberationSerif" in f or "TimesNewRoman" in f for f in fonts), fonts
+
+
+def unit_level(unit: str | None) -> str:
+    return "district" if unit is None else "commune"
 
 
 def test_the_draft_pdf_numbers_its_pages_from_the_second(demo_url: str) -> None:

@@ -61,7 +61,9 @@ def title_lines(draft: Draft) -> tuple[str, str]:
     return title[f"kind_{lang}"], subject
 
 
-def _letterhead(doc: DocxDocument, draft: Draft, fixed_day: object = None) -> None:
+def letterhead(doc: DocxDocument, draft: Draft) -> None:
+    """The two columns of the letterhead: the bodies and the number; the national title, the
+    motto, and the place and date."""
     lang = draft.lang
     table = two_columns(doc, 72)
     left, right = table.rows[0].cells
@@ -222,7 +224,8 @@ def _appendix(
         line(doc, t("briefing.appendix.no_charts", lang, reason=reason), size=SMALL_PT, italic=True)
 
 
-def _print_layout(fig: go.Figure) -> go.Figure:
+def print_layout(fig: go.Figure) -> go.Figure:
+    """A chart for paper: the document's serif face, larger, on white."""
     fig.update_layout(
         font={"family": "Liberation Serif, Times New Roman, serif", "size": 16},
         paper_bgcolor="white",
@@ -246,7 +249,7 @@ def chart_figures(draft: Draft) -> list[tuple[str, go.Figure]]:
             continue
         names = ", ".join(draft.catalogue[c].name(lang) for c in present)
         fig = charts.trend_chart(long, draft.catalogue, lang)
-        out.append((t("briefing.appendix.trend", lang, names=names), _print_layout(fig)))
+        out.append((t("briefing.appendix.trend", lang, names=names), print_layout(fig)))
     r = draft.breakdown.ranking
     if r is not None and r.table["shown"].notna().any():
         ind = draft.catalogue[r.indicator]
@@ -255,7 +258,7 @@ def chart_figures(draft: Draft) -> list[tuple[str, go.Figure]]:
         caption = t(
             "briefing.appendix.ranking", lang, name=ind.name(lang), period=draft.period.label(lang)
         )
-        out.append((caption, _print_layout(fig)))
+        out.append((caption, print_layout(fig)))
     return out
 
 
@@ -274,7 +277,7 @@ def write_draft(draft: Draft, *, browser: str | None, with_charts: bool = True) 
             (caption, png) for (caption, _), png in zip(figs, rendered.images, strict=False)
         ]
     doc = new_document()
-    _letterhead(doc, draft)
+    letterhead(doc, draft)
     _title(doc, draft)
     for block in body(draft):
         _block(doc, block)

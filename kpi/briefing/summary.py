@@ -11,11 +11,9 @@ from docx.shared import Mm
 from kpi.briefing import images
 from kpi.briefing.layout import CONTENT_MM, SMALL_PT, grid, line, new_document
 from kpi.briefing.model import MISSING, Draft
-from kpi.briefing.report import Written, _letterhead, _print_layout
+from kpi.briefing.report import Written, letterhead, print_layout
 from kpi.briefing.text import Run
 from kpi.i18n import t
-
-RANK_ROWS = 12  #: at most this many units in the ranking (a district's communes may be more)
 
 
 def key_rows(draft: Draft) -> list[list[Run]]:
@@ -43,7 +41,7 @@ def rank_rows(draft: Draft) -> list[list[Run]]:
     if r is None:
         return []
     rows = []
-    for row in r.table.head(RANK_ROWS).to_dict("records"):
+    for row in r.table.to_dict("records"):
         rank = str(row["rank"]) if row["rank"] else "–"
         text = str(row["text"])
         missing = text in ("–", MISSING)
@@ -56,7 +54,7 @@ def write_summary(draft: Draft, *, browser: str | None, with_chart: bool = True)
     when a renderer exists, and the table in any case)."""
     lang = draft.lang
     doc = new_document()
-    _letterhead(doc, draft)
+    letterhead(doc, draft)
     label = draft.period.label(lang)
     line(
         doc,
@@ -106,7 +104,7 @@ def write_summary(draft: Draft, *, browser: str | None, with_chart: bool = True)
             from kpi import charts
 
             whole = None if draft.is_province else draft.unit.name
-            fig = _print_layout(charts.ranking_chart(r, ind, lang, whole=whole))
+            fig = print_layout(charts.ranking_chart(r, ind, lang, whole=whole))
             rendered = images.render([fig], lang, browser, width=650)
             reason = rendered.reason
             for png in rendered.images:
