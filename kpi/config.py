@@ -28,6 +28,8 @@ SETTINGS: dict[str, str] = {
     "KPI_PUBLIC_URL": "the site's public address (https://kpi.example.vn); login forms must come from it (default: the request's own host)",
     "KPI_TIMEZONE": "time zone of the times shown (default Asia/Ho_Chi_Minh)",
     "KPI_DEMO_ACCOUNTS": "true (default): init --demo creates a demo admin and a demo district editor; false: it does not",
+    "KPI_CHART_BROWSER": "Chromium that draws the draft report's charts (default /usr/bin/chromium; none: no charts)",
+    "KPI_SOFFICE": "LibreOffice program for PDF of the briefing (default soffice on the PATH)",
 }
 
 _FALSE = {"0", "false", "no", "off"}
