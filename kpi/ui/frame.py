@@ -122,7 +122,8 @@ def page(needs: str | None = "read") -> PageContext:
     user may ``needs`` (None: anyone, such as the login page)."""
     ctx = _CURRENT.get()
     if ctx is None:
-        caller = Path(inspect.stack()[1].filename)
+        here = inspect.currentframe()
+        caller = Path(here.f_back.f_code.co_filename if here and here.f_back else "app.py")
         st.session_state[_PENDING] = {"script": f"pages/{caller.name}", "query": query()}
         st.switch_page("app.py")
         raise RuntimeError("unreachable")  # pragma: no cover - switch_page raises
