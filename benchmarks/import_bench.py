@@ -2,7 +2,8 @@
 filled template (DESIGN.md section 7: "well under a second").
 
 ``run()`` times, on a fresh SQLite database, the steps a user waits for: reading the workbook
-(python-calamine, one pass per sheet), reading + validating + planning the changes (the preview),
+(python-calamine, one pass per sheet, plus the number formats from the styles), the same with a
+format to check on every value cell (the worst case for reading formats), reading + validating + planning the changes (the preview),
 and the commit (one transaction). Medians of a few runs.
 """
 
@@ -66,6 +67,20 @@ def filled_quarter(template: bytes) -> bytes:
     return out.getvalue()
 
 
+def every_cell_styled(data: bytes) -> bytes:
+    """The filled quarter with a scaling format (``#,##0,``) on every filled value cell: the
+    worst case for reading number formats, since each such cell is matched and located."""
+    wb = load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets[2:]:
+        for row in ws.iter_rows(min_row=6):
+            for cell in row:
+                if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    cell.number_format = "#,##0,"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _median(fn: Callable[[], object], repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
@@ -91,6 +106,8 @@ def run() -> list[tuple[str, float, str]]:
             with session_scope(engines[0]) as session:
                 units = all_units(session)
             read_s = _median(lambda: read_workbook(data, cat.indicators.keys(), units))
+            styled = every_cell_styled(data)
+            styled_s = _median(lambda: read_workbook(styled, cat.indicators.keys(), units))
             check_s = _median(lambda: check_upload(engines[0], data, "quarter.xlsx", period=PERIOD))
             report = check_upload(engines[0], data, "quarter.xlsx", period=PERIOD)
             assert report.status == "valid", [p.message for p in report.errors]
@@ -110,6 +127,7 @@ def run() -> list[tuple[str, float, str]]:
     return [
         ("import: template for a quarter (openpyxl)", template_s, "s"),
         ("import: read the filled workbook (calamine)", read_s, note),
+        ("import: read, every value cell with a number format to check", styled_s, note),
         ("import: read + validate + preview", check_s, note),
         ("import: commit in one transaction (SQLite)", commit_s, note),
         ("import: whole quarter, upload to stored", check_s + commit_s, note),

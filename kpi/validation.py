@@ -26,6 +26,10 @@ The rules, with their codes:
   counts), ``unexpected_percent``, ``negative_count``, ``negative_value``,
   ``percent_out_of_range`` (percentages outside 0-100), ``percent_as_fraction`` (warning: 0,9
   typed for 90 %), ``unknown_qualifier``, ``qualifier_conflict``, ``duplicate_figure``;
+- number formats (``RawEntry.shown_as``): a cell shown as a percentage is its shown value in a
+  0-100 percentage (0,92 shown as 92% is 92) and ``unexpected_percent`` elsewhere; a date or a
+  time shown in a number cell is ``date_value`` naming what the spreadsheet shows (``1-May``); a
+  format that scales what is shown (``#,##0,`` shows 38751 as 39) is ``scaled_format``;
 - between cells (only when every figure involved is exact): ``part_exceeds_total`` and
   ``parts_exceed_total`` (reported at the part, naming the total and the other parts),
   ``parts_sum_mismatch`` (online + in person = received), ``derived_mismatch`` (a derived figure
@@ -47,13 +51,14 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from kpi.catalogue import Catalogue, IndicatorDef
 from kpi.i18n import has, t
 from kpi.numbers import NumberError, format_number, nfc, parse_number
+from kpi.numformats import ShownAs, render_date, render_number
 from kpi.periods import Period, PeriodError
 from kpi.store import Figure
 from kpi.units import UnitDirectory, UnitInfo, UnitMatchError, fold, loose_key, normalise_code
@@ -133,6 +138,7 @@ PROBLEM_CODES = (
             "parts_exceed_total",
             "parts_sum_mismatch",
             "derived_mismatch",
+            "scaled_format",
         }
     )
 )
@@ -206,6 +212,9 @@ class RawEntry:
     qualifier_cell: str | None = None
     formula: str | None = None
     levels: tuple[str, ...] = ()
+    #: what the cell's number format does to the number shown (``kpi.numformats``): a percent,
+    #: a date or a scaling format; None when the cell shows the number it stores
+    shown_as: ShownAs | None = None
 
 
 @dataclass(frozen=True)
@@ -401,6 +410,10 @@ def _number_in(raw: object) -> object:
     return raw
 
 
+def _is_number(raw: object) -> bool:
+    return isinstance(raw, int | float | Decimal) and not isinstance(raw, bool)
+
+
 def _tidy(value: Decimal) -> Decimal:
     """Whole numbers without a fraction part; at most MAX_DECIMALS decimals."""
     if value == value.to_integral_value():
@@ -580,9 +593,20 @@ class _Validator:
             self.add("formula_error", **where, found=e.formula)
             return None
         raw = _number_in(e.value)
-        if isinstance(raw, dt.datetime | dt.date | dt.time | dt.timedelta):
-            self.add("date_value", **where, found=cell_text(raw))
+        shown = e.shown_as
+        if isinstance(raw, dt.datetime | dt.date | dt.time | dt.timedelta) or (
+            shown is not None and shown.kind == "date" and _is_number(raw)
+        ):
+            code = shown.code if shown is not None else None
+            self.add("date_value", **where, found=render_date(raw, code, self.lang))
             return None
+        percent_format = False
+        stored = Decimal(0)
+        if shown is not None and _is_number(raw):
+            stored = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw))
+            raw, percent_format = self._shown_number(e, ind, stored, shown)
+            if raw is None:
+                return None
         if isinstance(raw, str) and raw.upper() in _EXCEL_ERRORS:
             self.add("formula_error", **where, found=raw)
             return None
@@ -624,32 +648,61 @@ class _Validator:
                 return None
             if column != "exact":
                 qualifier = column
+        seen: object = (
+            render_number(stored, shown, self.lang) if percent_format and shown else e.value
+        )
+        if percent_format:
+            parsed = replace(parsed, had_percent_sign=True)
         if parsed.had_percent_sign and not ind.percent:
-            self.add("unexpected_percent", **where, found=e.value, indicator=ind.name(self.lang))
+            self.add("unexpected_percent", **where, found=seen, indicator=ind.name(self.lang))
             return None
         if value < 0:
             self.add(
                 "negative_count" if ind.whole else "negative_value",
                 **where,
-                found=e.value,
+                found=seen,
                 indicator=ind.name(self.lang),
             )
             return None
         if ind.percent and not ind.fraction:
             if value > 100:
-                self.add(
-                    "percent_out_of_range", **where, found=e.value, indicator=ind.name(self.lang)
-                )
+                self.add("percent_out_of_range", **where, found=seen, indicator=ind.name(self.lang))
                 return None
             if 0 < value < 1 and qualifier == "exact" and not parsed.had_percent_sign:
                 self.add(
                     "percent_as_fraction",
                     **where,
-                    found=e.value,
+                    found=seen,
                     expected=self.fmt(value * 100) + " %",
                     indicator=ind.name(self.lang),
                 )
         return _Item(e, ind, unit, value, qualifier)
+
+    def _shown_number(
+        self, e: RawEntry, ind: IndicatorDef, stored: Decimal, shown: ShownAs
+    ) -> tuple[Decimal | None, bool]:
+        """The number the person saw in a percent or scaling format: 0.92 shown as 92% is 92 in
+        a 0-100 percentage; a percent format on a count, or a format that shows another number
+        than the one stored, is an error at the cell. Returns (value or None, shown as %)."""
+        where = {"sheet": e.sheet, "cell": e.cell}
+        text = render_number(stored, shown, self.lang)
+        if shown.kind == "percent":
+            if not ind.percent:
+                self.add("unexpected_percent", **where, found=text, indicator=ind.name(self.lang))
+                return None, False
+            value = stored * 100
+            return (_tidy(value) if value == value.to_integral_value() else value.normalize()), True
+        if shown.kind == "scaled":
+            self.add(
+                "scaled_format",
+                **where,
+                found=text,
+                expected=self.fmt(_tidy(stored)),
+                format=shown.code or "",
+                indicator=ind.name(self.lang),
+            )
+            return None, False
+        return stored, False
 
     # -- rules between cells ---------------------------------------------------------------
     def rules(self, items: Mapping[tuple[str, int], _Item]) -> None:

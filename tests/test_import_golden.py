@@ -56,6 +56,11 @@ def test_golden_workbook(demo_engine: Engine, name: str, tmp_path: Path) -> None
     assert sorted({p.code for p in report.warnings}) == exp["warnings"], found
     if "problems" in exp:
         assert sorted(found, key=lambda p: [str(x) for x in p]) == exp["problems"]
+    if "found" in exp:
+        shown = {(p.code, p.cell): p.found for p in report.problems}
+        assert [shown.get((code, cell)) for code, cell, _ in exp["found"]] == [
+            f for _, _, f in exp["found"]
+        ]
     if "figures" in exp:
         got = sorted([r.indicator, r.unit_code, str(r.new), r.qualifier] for r in report.preview)
         assert got == _figures(name)

@@ -376,6 +376,8 @@ class Case:
     period: str | None = PERIOD.code
     figures: Any = None  # list of [indicator, unit, value, qualifier] | "same_as:NAME" | None
     problems: list[list[str | None]] | None = None  # [code, sheet, cell]
+    #: what a problem names as found, in Vietnamese: [code, cell, found] (what Excel shows)
+    found: list[list[str]] | None = None
     generated: bool = False
 
     def expected(self) -> dict[str, Any]:
@@ -390,6 +392,8 @@ class Case:
             doc["problems"] = sorted(self.problems, key=lambda p: [str(x) for x in p])
         if self.figures is not None:
             doc["figures"] = self.figures
+        if self.found is not None:
+            doc["found"] = self.found
         if self.generated:
             doc["generated"] = True
         return doc
@@ -1273,6 +1277,115 @@ def _bad_date() -> bytes:
     return to_bytes(wb)
 
 
+# ---- number formats: what the person saw is what counts --------------------------------
+
+
+def _share_as_percent(wb: Workbook, value: float = 0.92, fmt: str = "0%") -> None:
+    ws = wb[P]
+    row = province_row(ws, "e_document_share_pct")
+    ws[f"{PROVINCE_VALUE_COL}{row}"] = value
+    ws[f"{PROVINCE_VALUE_COL}{row}"].number_format = fmt
+    ws[f"{PROVINCE_QUALIFIER_COL}{row}"] = None
+
+
+PERCENT_FIGURES = sorted(
+    [
+        *(f for f in PROVINCE_FIGURES if f[0] != "e_document_share_pct"),
+        ["e_document_share_pct", "84", "92", "exact"],
+    ]
+)
+
+
+@case(
+    "format_percent_cell.xlsx",
+    "'92%' typed for the share of electronic documents: Excel stores 0,92 with the format 0%; "
+    "stored as 92",
+    "valid",
+    figures=PERCENT_FIGURES,
+)
+def _format_percent() -> bytes:
+    wb = province_only()
+    _share_as_percent(wb)
+    return to_bytes(wb)
+
+
+@case(
+    "format_percent_cell.ods",
+    "the percent-formatted file saved as .ods by LibreOffice (office:value-type percentage)",
+    "valid",
+    figures=PERCENT_FIGURES,
+)
+def _format_percent_ods() -> bytes:
+    return via_libreoffice((FILES / "format_percent_cell.xlsx").read_bytes(), "ods")
+
+
+@case(
+    "format_percent_cell.xls",
+    "the percent-formatted file saved as .xls by LibreOffice (BIFF format records, read by xlrd)",
+    "valid",
+    figures=PERCENT_FIGURES,
+)
+def _format_percent_xls() -> bytes:
+    return via_libreoffice((FILES / "format_percent_cell.xlsx").read_bytes(), "xls")
+
+
+@case(
+    "bad_percent_format_on_count.xlsx",
+    "'4650%' typed as a count of dossiers: Excel stores 46,5 with a percent format",
+    "rejected",
+    errors=["unexpected_percent"],
+    problems=[["unexpected_percent", D, "E6"]],
+    found=[["unexpected_percent", "E6", "4.650%"]],
+)
+def _bad_percent_format_count() -> bytes:
+    wb = base()
+    fill_grid(wb, "district", {("842", "dossiers_received"): 46.5})
+    wb[D]["E6"].number_format = "0%"
+    return to_bytes(wb)
+
+
+@case(
+    "bad_date_in_count_excel.xlsx",
+    "'1.5' typed as a count in Excel, which made it 1 May and shows '1-May' (format d-mmm)",
+    "rejected",
+    errors=["date_value"],
+    problems=[["date_value", D, "E6"]],
+    found=[["date_value", "E6", "1-thg 5"]],
+)
+def _bad_date_excel() -> bytes:
+    wb = base()
+    fill_grid(wb, "district", {("842", "dossiers_received"): dt.datetime(2019, 5, 1)})
+    wb[D]["E6"].number_format = "d-mmm"
+    return to_bytes(wb)
+
+
+@case(
+    "bad_thousands_format.xlsx",
+    "38.751 dossiers in a cell formatted #,##0, (thousands): the person saw 39",
+    "rejected",
+    errors=["scaled_format"],
+    problems=[["scaled_format", P, "E__dossiers_received"]],
+    found=[["scaled_format", "E__dossiers_received", "39"]],
+)
+def _bad_thousands() -> bytes:
+    wb = province_only()
+    ws = wb[P]
+    ws[f"{PROVINCE_VALUE_COL}{province_row(ws, 'dossiers_received')}"].number_format = "#,##0,"
+    return to_bytes(wb)
+
+
+@case(
+    "copy_bad_thousands_format.ods",
+    "the thousands format saved as .ods by LibreOffice (number:display-factor)",
+    "rejected",
+    errors=["scaled_format"],
+    problems=[["scaled_format", P, "E__dossiers_received"]],
+    found=[["scaled_format", "E__dossiers_received", "39"]],
+)
+def _bad_thousands_ods() -> bytes:
+    return via_libreoffice((FILES / "bad_thousands_format.xlsx").read_bytes(), "ods")
+
+
 @case(
     "bad_unexpected_percent.xlsx",
     "'4650%' typed as a count of dossiers",
@@ -1593,11 +1706,17 @@ def _too_large() -> bytes:
 def _resolve_cells(c: Case, data: bytes) -> None:
     """Placeholders are resolved on the untouched full workbook (same layout as every builder's
     starting point), "new" on the file itself."""
-    if not c.problems or not any("__" in str(p[2]) for p in c.problems):
+    if not any("__" in str(p[2]) for p in c.problems or []) and not any(
+        "__" in f[1] for f in c.found or []
+    ):
         return
     reference = full()
-    output = load_workbook(io.BytesIO(data)) if data[:2] == b"PK" else None
-    for p in c.problems:
+    output = (
+        load_workbook(io.BytesIO(data))
+        if any(str(p[2]).endswith("__new") for p in c.problems or [])
+        else None
+    )
+    for p in c.problems or []:
         cell = str(p[2])
         if "__" not in cell:
             continue
@@ -1609,6 +1728,10 @@ def _resolve_cells(c: Case, data: bytes) -> None:
             p[2] = f"{col}{province_row(reference[P], key)}"
         else:
             p[2] = f"{col}{grid_rows(reference[str(p[1])])[key]}"
+    for f in c.found or []:
+        if "__" in f[1]:
+            col, key = f[1].split("__", 1)
+            f[1] = f"{col}{province_row(reference[P], key)}"
 
 
 def build(names: Sequence[str] | None = None) -> Iterator[str]:
