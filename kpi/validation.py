@@ -60,6 +60,7 @@ from kpi.i18n import has, t
 from kpi.numbers import NumberError, format_number, nfc, parse_number
 from kpi.numformats import ShownAs, render_date, render_number
 from kpi.periods import Period, PeriodError
+from kpi.queries import Previous
 from kpi.store import Figure
 from kpi.units import UnitDirectory, UnitInfo, UnitMatchError, fold, loose_key, normalise_code
 
@@ -81,8 +82,15 @@ WARNING_CODES = frozenset(
         "row_without_unit",
         "total_row_ignored",
         "note_row_ignored",
+        "jump_from_previous",
+        "stock_drop",
+        "flow_to_zero",
     }
 )
+
+#: warnings that must be acknowledged before anything is stored: likely typos, each at its cell
+#: (the Upload page's "Tôi đã kiểm tra các số liệu này", ``kpi import --accept-warnings``)
+ACK_CODES = frozenset({"jump_from_previous", "stock_drop", "flow_to_zero", "percent_as_fraction"})
 
 #: problems that make a file unreadable (the command line exits with 2 for them)
 FILE_CODES = frozenset(
@@ -139,6 +147,7 @@ PROBLEM_CODES = (
             "parts_sum_mismatch",
             "derived_mismatch",
             "scaled_format",
+            "units_exceed_existing",
         }
     )
 )
@@ -271,8 +280,13 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def to_dict(self) -> dict[str, str | None]:
-        return asdict(self)
+    @property
+    def needs_ack(self) -> bool:
+        """A likely typo: the figures are stored only once a person says they checked it."""
+        return not self.is_error and self.code in ACK_CODES
+
+    def to_dict(self) -> dict[str, str | bool | None]:
+        return {**asdict(self), "needs_ack": self.needs_ack}
 
 
 def make_problem(
@@ -349,12 +363,14 @@ def a1_key(cell: str | None) -> tuple[int, int]:
 
 
 def sort_problems(problems: Iterable[Problem], sheet_order: Sequence[str] = ()) -> list[Problem]:
-    """Errors first, then warnings; each in sheet order, then row by row."""
+    """Errors first, then the warnings to acknowledge (likely typos), then the other warnings;
+    each in sheet order, then row by row."""
     rank = {name: i for i, name in enumerate(sheet_order)}
 
     def key(p: Problem) -> tuple[int, int, int, int, str]:
         row, col = a1_key(p.cell)
-        return (0 if p.is_error else 1, rank.get(p.sheet or "", -1), row, col, p.code)
+        order = 0 if p.is_error else 1 if p.needs_ack else 2
+        return (order, rank.get(p.sheet or "", -1), row, col, p.code)
 
     return sorted(problems, key=key)
 
@@ -980,6 +996,7 @@ def validate(
     v.derived(typed_derived, items, checked)
     if province is not None:
         v.sums(items, province)
+        unit_bounds(v, items, province)
     if not items and not any(p.is_error for p in v.problems):
         v.add("no_figures")
     figures = [
@@ -1004,3 +1021,117 @@ def validate(
         {u.id: u for u in directory.units},
         checked,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Against what exists: the units bound, and the same unit's previous quarter
+# --------------------------------------------------------------------------------------------
+
+
+def unit_bounds(v: _Validator, items: Mapping[tuple[str, int], _Item], province: UnitInfo) -> None:
+    """A count of units (the units on the e-one-stop system) cannot exceed the units of that
+    level the province has in the quarter; the number of provincial agencies is in the
+    catalogue (``agency_count``), since they are one unit in the units table."""
+    d = v.directory
+    assert d is not None
+    for it in items.values():
+        level = it.ind.at_most_units
+        if level is None or it.unit.id != province.id:
+            continue
+        if level == "agencies":
+            limit = v.cat.agency_counts.get(province.code)
+        else:
+            limit = sum(1 for u in d.units if u.level == level)
+        if limit is None or it.value <= limit:
+            continue
+        v.add(
+            "units_exceed_existing",
+            sheet=it.entry.sheet,
+            cell=it.entry.cell,
+            found=v.fmt(it.value),
+            expected=t("import.expected.at_most", v.lang, value=v.fmt(Decimal(limit))),
+            indicator=it.ind.name(v.lang),
+            level=t(f"import.units_of.{level}", v.lang),
+            count=v.fmt(Decimal(limit)),
+            unit=province.name,
+        )
+
+
+def history_problems(
+    figures: Sequence[Figure],
+    previous: Mapping[tuple[str, int], Previous],
+    catalogue: Catalogue,
+    units_by_id: Mapping[int, UnitInfo],
+    lang: str,
+) -> list[Problem]:
+    """Likely typos, each a warning at its cell that names the previous value and must be
+    acknowledged (``ACK_CODES``): against the same unit's latest figure of the quarters before
+    (``kpi.queries.previous_figures``), with the thresholds of each indicator's
+    ``history_check`` in the catalogue. One problem per cell: a jump by a factor (the separator
+    slip) first, then a stock that falls by more than its share, then a flow at zero."""
+    problems: list[Problem] = []
+    for f in figures:
+        prev = previous.get((f.indicator_code, f.unit_id))
+        if prev is None or f.indicator_code not in catalogue:
+            continue
+        ind = catalogue[f.indicator_code]
+        check = ind.history
+        new, old = f.value, prev.value
+        unit = units_by_id.get(f.unit_id)
+        params = {
+            "indicator": ind.name(lang),
+            "unit": unit.name if unit else "",
+            "previous": format_number(old, lang, decimals=_places(old)),
+            "previous_period": Period.parse(prev.period).label(lang),
+        }
+        found = format_number(new, lang, decimals=_places(new))
+        where = {"sheet": f.source_sheet, "cell": f.source_cell, "found": found}
+        expected = f"{params['previous']} ({params['previous_period']})"
+        low, high = sorted((new, old))
+        if (
+            check.jump_factor is not None
+            and low >= check.jump_floor
+            and high >= check.jump_factor * low
+        ):
+            factor = high / low
+            problems.append(
+                make_problem(
+                    "jump_from_previous",
+                    lang,
+                    **where,
+                    expected=expected,
+                    factor=format_number(factor, lang, decimals=0 if factor >= 10 else 1),
+                    direction=t("import.direction." + ("larger" if new > old else "smaller"), lang),
+                    **params,
+                )
+            )
+        elif (
+            ind.kind == "stock"
+            and check.stock_drop is not None
+            and old > 0
+            and new < old * (1 - check.stock_drop)
+        ):
+            share = (old - new) / old * 100
+            problems.append(
+                make_problem(
+                    "stock_drop",
+                    lang,
+                    **where,
+                    expected=expected,
+                    share=format_number(share, lang, decimals=0) + "%",
+                    limit=format_number(check.stock_drop * 100, lang, decimals=0) + "%",
+                    **params,
+                )
+            )
+        elif ind.kind == "flow" and check.flow_zero and new == 0 and old != 0:
+            problems.append(
+                make_problem("flow_to_zero", lang, **where, expected=expected, **params)
+            )
+    return problems
+
+
+def _places(value: Decimal) -> int:
+    if value == value.to_integral_value():
+        return 0
+    exponent = value.normalize().as_tuple().exponent
+    return min(MAX_DECIMALS, -exponent) if isinstance(exponent, int) else 0

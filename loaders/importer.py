@@ -4,19 +4,23 @@ API for the Upload and History pages (and the command line, which uses the same 
 
 - :func:`check_upload` ``(engine, data, file_name, *, period=None, lang="vi") -> ImportReport``:
   reads and validates an uploaded file and plans its changes; **writes nothing**. The report's
-  ``status`` is ``valid`` (ready to commit), ``rejected`` (``errors`` is not empty; nothing can be
+  ``status`` is ``valid`` (ready to commit; ``to_acknowledge`` lists the likely typos, warnings
+  against the same unit's previous quarter, that a person must say they checked), ``rejected`` (``errors`` is not empty; nothing can be
   written) or ``unchanged`` (this very file, by SHA-256, is already imported: ``batch`` is that
   batch). ``preview`` lists every figure as a :class:`PreviewRow` (indicator, unit, period, old,
   new, status ``new`` | ``revised`` | ``unchanged``, sheet, cell, and the values formatted in the
   report's language); ``preview_table()`` and ``problem_table()`` give them as rows with localised
   column names, ready for ``st.dataframe``.
-- :func:`commit_upload` ``(engine, report, actor) -> ImportReport``: stores a ``valid`` report's
+- :func:`commit_upload` ``(engine, report, actor, *, accept_warnings=False) -> ImportReport``:
+  (``WarningsNotAcknowledged`` while likely typos stand and ``accept_warnings`` is false) stores a ``valid`` report's
   figures as one batch, in one transaction (``kpi.store.commit_figures``: the writers' lock, the
   role check, revisions that keep history). Returns a new report with ``status`` ``imported`` (or
   ``unchanged`` when the same file was committed meanwhile), ``batch`` and the final ``counts``.
   Raises ``kpi.access.PermissionDenied`` for a viewer, ``ValueError`` for a report with errors.
-- :func:`import_file` ``(engine, source, *, actor, period=None, dry_run=False, lang="vi")``: both
-  steps for a path or bytes (``kpi import``); with ``dry_run`` only the check.
+- :func:`import_file` ``(engine, source, *, actor, period=None, dry_run=False,
+  accept_warnings=False, lang="vi")``: both steps for a path or bytes (``kpi import``); with
+  ``dry_run`` only the check; status ``unconfirmed`` (exit 1, nothing written) when likely typos
+  stand without ``accept_warnings``.
 - :func:`rollback` ``(engine, actor, batch_id, lang="vi") -> RollbackReport``: undo a batch;
   ``status`` ``rolled_back`` or ``refused`` (``code`` ``unknown_batch`` | ``already_rolled_back``
   | ``changed_later``, with ``later``: the figures a later batch changed again, each with that
@@ -51,6 +55,7 @@ from kpi.db import session_scope
 from kpi.display import format_figure
 from kpi.i18n import t
 from kpi.periods import Period
+from kpi.queries import previous_figures
 from kpi.store import (
     BatchInfo,
     Figure,
@@ -62,10 +67,14 @@ from kpi.store import (
     rollback_batch,
 )
 from kpi.units import UnitInfo, all_units
-from kpi.validation import Problem, make_problem, validate
+from kpi.validation import Problem, history_problems, make_problem, sort_problems, validate
 from loaders.workbook import SheetLayout, WorkbookError, read_workbook
 
 OK_STATUSES = ("imported", "valid", "unchanged")
+
+
+class WarningsNotAcknowledged(ValueError):
+    """A commit of a report with likely typos that nobody said they checked."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,8 @@ class PreviewRow:
     sheet: str | None
     cell: str | None
     lang: str = "vi"
+    #: the likely-typo warning about this figure (to acknowledge), when there is one
+    check: str | None = None
 
     @property
     def old_text(self) -> str:
@@ -108,6 +119,7 @@ class PreviewRow:
             "status": self.status,
             "sheet": self.sheet,
             "cell": self.cell,
+            "check": self.check,
         }
 
 
@@ -115,7 +127,7 @@ class PreviewRow:
 class ImportReport:
     """Everything an upload produced: status, problems, counts, batch, preview."""
 
-    status: str  # imported | valid | rejected | unchanged
+    status: str  # imported | valid | unconfirmed | rejected | unchanged
     file_name: str | None
     sha256: str | None
     lang: str = "vi"
@@ -142,6 +154,11 @@ class ImportReport:
         return [p for p in self.problems if not p.is_error]
 
     @property
+    def to_acknowledge(self) -> list[Problem]:
+        """The likely typos a person must say they checked before the figures are stored."""
+        return [p for p in self.problems if p.needs_ack]
+
+    @property
     def ok(self) -> bool:
         return self.status in OK_STATUSES
 
@@ -164,7 +181,7 @@ class ImportReport:
         )
         if self.batch is not None:
             text += " " + t("import.summary.batch", self.lang, batch=self.batch)
-        if self.status in ("rejected", "valid"):
+        if self.status in ("rejected", "valid", "unconfirmed"):
             text += " " + t("import.summary.nothing_written", self.lang)
         return text
 
@@ -178,6 +195,7 @@ class ImportReport:
             "warnings": [p.to_dict() for p in self.warnings],
             "counts": dict(self.counts),
             "batch": self.batch,
+            "to_acknowledge": len(self.to_acknowledge),
         }
         if include_preview:
             doc["changes"] = [r.to_dict() for r in self.preview]
@@ -201,10 +219,15 @@ class ImportReport:
     def preview_table(
         self, statuses: Sequence[str] = ("new", "revised", "unchanged")
     ) -> list[dict[str, str]]:
-        """The planned changes as rows with localised column names."""
+        """The planned changes as rows with localised column names; the figures questioned as
+        likely typos first, marked in the column "Cần kiểm tra" with the previous value."""
         lang = self.lang
+        rows = sorted(
+            (r for r in self.preview if r.status in statuses), key=lambda r: r.check is None
+        )
         return [
             {
+                t("import.column.check", lang): ("⚠ " + r.check) if r.check else "",
                 t("import.column.status", lang): t(f"import.change.{r.status}", lang),
                 t("import.column.indicator", lang): r.indicator_name,
                 t("import.column.unit", lang): r.unit_name,
@@ -214,8 +237,7 @@ class ImportReport:
                 t("import.column.sheet", lang): r.sheet or "",
                 t("import.column.cell", lang): r.cell or "",
             }
-            for r in self.preview
-            if r.status in statuses
+            for r in rows
         ]
 
 
@@ -283,13 +305,23 @@ def check_upload(
         layouts=content.layouts,
         checked=len(checked.checked),
     )
+    if checked.period is not None and checked.figures:
+        with session_scope(engine) as session:
+            previous = previous_figures(
+                session,
+                [(f.indicator_code, f.unit_id) for f in checked.figures],
+                checked.period.code,
+            )
+        typos = history_problems(checked.figures, previous, cat, checked.units_by_id, lang)
+        report.problems = sort_problems([*checked.problems, *typos], content.sheet_names)
     if checked.errors:
         return report
     with session_scope(engine) as session:
         plan = plan_changes(session, checked.figures)
         earlier = find_committed_batch(session, sha)
     report.figures = list(checked.figures)
-    report.preview = _preview(plan.changes, cat, checked.units_by_id, lang)
+    checks = {(p.sheet, p.cell): p.expected or "" for p in report.to_acknowledge}
+    report.preview = _preview(plan.changes, cat, checked.units_by_id, lang, checks)
     if earlier is not None:
         report.status = "unchanged"
         report.batch = earlier.id
@@ -301,7 +333,11 @@ def check_upload(
 
 
 def _preview(
-    changes: Sequence[Any], cat: Catalogue, units: dict[int, UnitInfo], lang: str
+    changes: Sequence[Any],
+    cat: Catalogue,
+    units: dict[int, UnitInfo],
+    lang: str,
+    checks: dict[tuple[str | None, str | None], str],
 ) -> list[PreviewRow]:
     rows = []
     for c in changes:
@@ -323,15 +359,24 @@ def _preview(
                 sheet=f.source_sheet,
                 cell=f.source_cell,
                 lang=lang,
+                check=checks.get((f.source_sheet, f.source_cell)),
             )
         )
     return rows
 
 
-def commit_upload(engine: Engine, report: ImportReport, actor: Actor) -> ImportReport:
-    """Store a checked report's figures as one batch, in one transaction."""
-    if report.status not in ("valid", "unchanged") or report.errors:
+def commit_upload(
+    engine: Engine, report: ImportReport, actor: Actor, *, accept_warnings: bool = False
+) -> ImportReport:
+    """Store a checked report's figures as one batch, in one transaction. A report with likely
+    typos (``to_acknowledge``) is stored only with ``accept_warnings``: the person said they
+    checked them; otherwise :class:`WarningsNotAcknowledged`."""
+    if report.status not in ("valid", "unchanged", "unconfirmed") or report.errors:
         raise ValueError(f"a {report.status} report cannot be committed")
+    if report.to_acknowledge and not accept_warnings:
+        raise WarningsNotAcknowledged(
+            f"{len(report.to_acknowledge)} likely typos must be acknowledged first"
+        )
     info = BatchInfo(
         "excel",
         file_name=report.file_name,
@@ -353,11 +398,14 @@ def import_file(
     file_name: str | None = None,
     period: Period | str | None = None,
     dry_run: bool = False,
+    accept_warnings: bool = False,
     lang: str = "vi",
     max_bytes: int | None = None,
     catalogue: Catalogue | None = None,
 ) -> ImportReport:
-    """Check a file and, unless ``dry_run``, commit it (``kpi import``)."""
+    """Check a file and, unless ``dry_run``, commit it (``kpi import``). A file with likely
+    typos is ``unconfirmed`` (exit 1, nothing written) unless ``accept_warnings``; a dry run
+    answers the same, so that it tells what the real run will do."""
     limit = get_settings().max_upload_bytes if max_bytes is None else max_bytes
     if isinstance(source, bytes):
         data = source
@@ -383,9 +431,11 @@ def import_file(
     report = check_upload(
         engine, data, file_name, period=period, lang=lang, max_bytes=limit, catalogue=catalogue
     )
+    if report.status == "valid" and report.to_acknowledge and not accept_warnings:
+        report.status = "unconfirmed"
     if dry_run or report.status != "valid":
         return report
-    return commit_upload(engine, report, actor)
+    return commit_upload(engine, report, actor, accept_warnings=accept_warnings)
 
 
 # --------------------------------------------------------------------------------------------

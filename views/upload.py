@@ -76,6 +76,10 @@ if report.status != "valid":
     st.stop()
 
 st.subheader(t("upload.preview_heading", lang, period=Period.parse(report.period).label(lang)))
+if report.to_acknowledge:
+    st.warning(t("upload.typos", lang, count=len(report.to_acknowledge)))
+    questioned = [r for r in report.preview_table() if r[t("import.column.check", lang)]]
+    st.dataframe(pd.DataFrame(questioned), hide_index=True, key="upload_preview_questioned")
 counts = report.counts
 cols = st.columns(3)
 cols[0].metric(t("upload.count_new", lang), counts["inserted"])
@@ -91,6 +95,16 @@ with st.expander(t("upload.all_changes", lang)):
 if not counts["inserted"] and not counts["revised"]:
     st.info(t("upload.nothing_to_change", lang))
     st.stop()
-if st.button(t("upload.confirm", lang), type="primary", key="upload_confirm"):
-    st.session_state[state_key] = commit_upload(data.engine(), report, actor)
+typos = report.to_acknowledge
+left, right = st.columns([3, 2], vertical_alignment="center")
+checked = left.checkbox(t("upload.acknowledge", lang), key="upload_acknowledge") if typos else False
+if right.button(
+    t("upload.confirm", lang),
+    type="primary",
+    key="upload_confirm",
+    disabled=bool(typos) and not checked,
+):
+    st.session_state[state_key] = commit_upload(
+        data.engine(), report, actor, accept_warnings=checked
+    )
     st.rerun()
