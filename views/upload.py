@@ -11,7 +11,7 @@ from kpi.i18n import t
 from kpi.periods import Period
 from kpi.ui import data
 from kpi.ui.frame import language
-from kpi.ui.staff import template_file, template_periods, web_actor
+from kpi.ui.staff import status_table, template_file, template_periods, web_actor
 from loaders.importer import check_upload, commit_upload
 
 lang = language()
@@ -41,6 +41,10 @@ if choices:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="upload_template_download",
     )
+
+    st.subheader(t("status.heading", lang, period=Period.parse(period).label(lang)))
+    st.caption(t("status.caption", lang, previous=Period.parse(period).shift(-1).label(lang)))
+    st.dataframe(status_table(period, lang), hide_index=True, key="upload_status")
 
 st.subheader(t("upload.file_heading", lang))
 limit = get_settings().max_upload_mb

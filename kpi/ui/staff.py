@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from kpi import db, queries
+from kpi import db, queries, status
 from kpi.access import Actor
 from kpi.config import get_settings
 from kpi.display import format_figure
@@ -120,3 +120,15 @@ def figure_history_table(code: str, unit_id: int, period: str, lang: str) -> pd.
             t("history.col.source", lang): source_lines(history, lang),
         }
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _status(url: str, version: int, period: str) -> status.QuarterStatus:
+    with db.session_scope(data.engine_for(url)) as session:
+        return status.reporting_status(session, data.catalogue(), period)
+
+
+def status_table(period: str, lang: str) -> pd.DataFrame:
+    """Who has reported for ``period`` (and the quarter before), one row per unit."""
+    found = _status(data.database_url(), data.data_version(), period)
+    return pd.DataFrame(status.status_rows(found, data.catalogue(), lang))
