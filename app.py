@@ -5,9 +5,10 @@ import streamlit as st
 from kpi.config import get_settings
 from kpi.i18n import t
 from kpi.ui import data
-from kpi.ui.frame import language_picker
+from kpi.ui.frame import apply_server_limits, language_picker
 
 st.set_page_config(page_title="KPI CQĐT Trà Vinh", page_icon="📊", layout="wide")
+apply_server_limits()
 lang = language_picker()
 if not get_settings().public_read:
     # KPI_PUBLIC_READ=false: every page needs a login. Accounts come with their own issue;

@@ -20,7 +20,8 @@ SETTINGS: dict[str, str] = {
     "KPI_DATABASE_URL": "SQLAlchemy URL of the database (default: SQLite file data/kpi.sqlite3)",
     "KPI_PUBLIC_READ": "true (default): reading and exporting need no login; false/0/no: every page needs one",
     "KPI_SECRET_KEY": "key that signs session cookies (default: a random key kept in data/secret_key)",
-    "KPI_MAX_UPLOAD_MB": "largest accepted upload in megabytes (default 10)",
+    "KPI_MAX_UPLOAD_MB": "largest accepted template upload in megabytes (default 10)",
+    "KPI_MAX_REPORT_MB": "largest accepted report file (text, Word, PDF, scan) in megabytes (default 25)",
     "KPI_LANG": "default language, vi (default) or en",
     "KPI_WEB_ROLE": "role of web users until accounts exist: viewer, editor (default) or admin",
 }
@@ -42,6 +43,7 @@ class Settings:
     lang: str
     web_role: str
     secret_key_env: str | None
+    max_report_mb: int = 25
 
     @property
     def max_upload_bytes(self) -> int:
@@ -70,10 +72,8 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
     role = env.get("KPI_WEB_ROLE", "editor").strip().lower() or "editor"
     if role not in ("viewer", "editor", "admin"):
         raise ValueError(f"KPI_WEB_ROLE must be viewer, editor or admin, not {role!r}")
-    try:
-        max_mb = int(env.get("KPI_MAX_UPLOAD_MB", "10") or "10")
-    except ValueError as exc:
-        raise ValueError("KPI_MAX_UPLOAD_MB must be a whole number of megabytes") from exc
+    max_mb = _megabytes(env, "KPI_MAX_UPLOAD_MB", 10)
+    report_mb = _megabytes(env, "KPI_MAX_REPORT_MB", 25)
     return Settings(
         database_url=env.get("KPI_DATABASE_URL", "").strip() or default_database_url(),
         public_read=_bool(env.get("KPI_PUBLIC_READ"), True),
@@ -81,4 +81,15 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         lang=lang,
         web_role=role,
         secret_key_env=env.get("KPI_SECRET_KEY") or None,
+        max_report_mb=report_mb,
     )
+
+
+def _megabytes(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        value = int(env.get(name, str(default)) or str(default))
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number of megabytes") from exc
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1 (megabyte)")
+    return value

@@ -1101,7 +1101,10 @@ def history_problems(
                     **where,
                     expected=expected,
                     factor=format_number(factor, lang, decimals=0 if factor >= 10 else 1),
-                    direction=t("import.direction." + ("larger" if new > old else "smaller"), lang),
+                    direction=t(
+                        "import.direction.larger" if new > old else "import.direction.smaller",
+                        lang,
+                    ),
                     **params,
                 )
             )

@@ -50,10 +50,10 @@ from sqlalchemy import Engine
 
 from kpi.access import Actor
 from kpi.catalogue import Catalogue, load_catalogue
-from kpi.config import get_settings
 from kpi.db import session_scope
 from kpi.display import format_figure
 from kpi.i18n import t
+from kpi.limits import upload_limit
 from kpi.periods import Period
 from kpi.queries import previous_figures
 from kpi.store import (
@@ -269,7 +269,7 @@ def check_upload(
 ) -> ImportReport:
     """Read, validate and plan an upload; nothing is written (see the module doc)."""
     cat = catalogue or load_catalogue()
-    limit = get_settings().max_upload_bytes if max_bytes is None else max_bytes
+    limit = upload_limit("template").max_bytes if max_bytes is None else max_bytes
     sha = hashlib.sha256(data).hexdigest()
     with session_scope(engine) as session:
         units = all_units(session)
@@ -406,7 +406,7 @@ def import_file(
     """Check a file and, unless ``dry_run``, commit it (``kpi import``). A file with likely
     typos is ``unconfirmed`` (exit 1, nothing written) unless ``accept_warnings``; a dry run
     answers the same, so that it tells what the real run will do."""
-    limit = get_settings().max_upload_bytes if max_bytes is None else max_bytes
+    limit = upload_limit("template").max_bytes if max_bytes is None else max_bytes
     if isinstance(source, bytes):
         data = source
     else:

@@ -44,6 +44,7 @@ def _isolated_streamlit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "KPI_PUBLIC_READ",
         "KPI_WEB_ROLE",
         "KPI_MAX_UPLOAD_MB",
+        "KPI_MAX_REPORT_MB",
     ):
         monkeypatch.delenv(name, raising=False)
     yield

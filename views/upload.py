@@ -6,12 +6,12 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from kpi.config import get_settings
 from kpi.i18n import t
 from kpi.periods import Period
 from kpi.ui import data
 from kpi.ui.frame import language
 from kpi.ui.staff import status_table, template_file, template_periods, web_actor
+from kpi.ui.uploads import file_input
 from loaders.importer import check_upload, commit_upload
 
 lang = language()
@@ -47,12 +47,7 @@ if choices:
     st.dataframe(status_table(period, lang), hide_index=True, key="upload_status")
 
 st.subheader(t("upload.file_heading", lang))
-limit = get_settings().max_upload_mb
-uploaded = st.file_uploader(
-    t("upload.file_label", lang, limit=limit),
-    type=["xlsx", "xls", "ods", "xlsm"],
-    key="upload_file",
-)
+uploaded = file_input("template", lang, key="upload_file")
 if uploaded is None:
     st.caption(t("upload.file_help", lang))
     st.stop()

@@ -1,0 +1,28 @@
+"""The upload widget in Chromium: no English of Streamlit's on the Vietnamese screen, the size
+line in the user's notation, our own message for a file of another type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_upload_widget_in_vietnamese(page, live_app: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_app}/upload")
+    widget = page.locator(".st-key-upload_file")
+    widget.locator('[data-testid="stFileUploaderDropzone"]').wait_for()
+    text = widget.inner_text()
+    for english in ("Upload", "per file", "Drag and drop", "Browse", "XLSX"):
+        assert english not in text, text
+    button = widget.locator('[data-testid="stFileUploaderDropzone"] button')
+    after = button.evaluate("b => getComputedStyle(b, '::after').content")
+    assert after == '"Chọn tệp"'
+    page.get_by_text("Tối đa 10,0 MB mỗi tệp • .xlsx, .xls, .ods").wait_for()
+    csv = tmp_path / "so-lieu.csv"
+    csv.write_text("a,b\n1,2\n", encoding="utf-8")
+    page.locator('input[type="file"]').set_input_files(str(csv))
+    page.get_by_text("Tệp «so-lieu.csv» không đúng loại: chỉ nhận .xlsx, .xls, .ods.").wait_for()
+    assert "not allowed" not in page.locator("body").inner_text()
