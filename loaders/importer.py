@@ -54,7 +54,7 @@ from kpi.db import session_scope
 from kpi.display import format_figure
 from kpi.i18n import t
 from kpi.limits import upload_limit
-from kpi.periods import Period
+from kpi.periods import Period, PeriodError
 from kpi.queries import previous_figures
 from kpi.store import (
     BatchInfo,
@@ -133,6 +133,9 @@ class ImportReport:
     lang: str = "vi"
     period: str | None = None
     template_version: str | None = None
+    #: the quarter the file's metadata sheet names (None for a workbook that is not the
+    #: template): the Upload page states it and asks when it differs from the chosen one
+    file_period: str | None = None
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(
         default_factory=lambda: {"inserted": 0, "revised": 0, "unchanged": 0}
@@ -171,7 +174,9 @@ class ImportReport:
     def status_label(self) -> str:
         return t(f"import.status.{self.status}", self.lang)
 
-    def summary(self) -> str:
+    def summary(self, *, batch: bool = True) -> str:
+        """The counts in words; with ``batch`` also the batch number (the page's success
+        message names the batch itself and asks for ``batch=False``)."""
         text = t(
             "import.summary.counts",
             self.lang,
@@ -179,7 +184,7 @@ class ImportReport:
             warnings=len(self.warnings),
             **self.counts,
         )
-        if self.batch is not None:
+        if batch and self.batch is not None:
             text += " " + t("import.summary.batch", self.lang, batch=self.batch)
         if self.status in ("rejected", "valid", "unconfirmed"):
             text += " " + t("import.summary.nothing_written", self.lang)
@@ -201,9 +206,18 @@ class ImportReport:
             doc["changes"] = [r.to_dict() for r in self.preview]
         return doc
 
-    def problem_table(self) -> list[dict[str, str]]:
-        """The problems as rows with localised column names (errors first)."""
-        cols = ("severity", "sheet", "cell", "message", "found", "expected", "code")
+    @property
+    def whole_file(self) -> bool:
+        """Every error is about the file as a whole (not a spreadsheet, no data sheet, no
+        quarter…), none about a cell: there are no cells to correct."""
+        return bool(self.errors) and not any(p.cell for p in self.errors)
+
+    def problem_table(self, *, codes: bool = False) -> list[dict[str, str]]:
+        """The problems as rows with localised column names (errors first), in words; the
+        stable codes (as in the JSON) in a last column only when ``codes``."""
+        cols: tuple[str, ...] = ("severity", "sheet", "cell", "message", "found", "expected")
+        if codes:
+            cols = (*cols, "code")
         return [
             {
                 t(f"import.column.{c}", self.lang): (
@@ -301,6 +315,7 @@ def check_upload(
         lang,
         period=checked.period.code if checked.period else None,
         template_version=checked.template_version,
+        file_period=_file_period(content.metadata.text("period")),
         problems=checked.problems,
         layouts=content.layouts,
         checked=len(checked.checked),
@@ -330,6 +345,13 @@ def check_upload(
         report.status = "valid"
         report.counts = plan.counts
     return report
+
+
+def _file_period(text: str | None) -> str | None:
+    try:
+        return Period.parse(text).code if text else None
+    except PeriodError:
+        return None
 
 
 def _preview(

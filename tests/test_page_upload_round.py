@@ -60,7 +60,10 @@ def test_likely_typos_are_acknowledged_before_the_commit(writable_demo_url: str)
 def test_a_file_without_typos_has_no_box(writable_demo_url: str) -> None:
     path = ROOT / "tests" / "golden" / "files" / "format_percent_cell.xlsx"
     at = open_app("vi", "views/upload.py")
+    at.selectbox(key="upload_template_period").set_value("2019-Q1").run()
     # Q1/2019 is in the demo database: this file revises it, without likely typos
     _upload(at, str(path))
+    notice = "Tệp «format_percent_cell.xlsx» là biểu mẫu Quý I/2019."
+    assert [i.value for i in at.info][-1] == notice
     assert not at.get("checkbox") or all(c.key != "upload_acknowledge" for c in at.checkbox)
     assert not at.button(key="upload_confirm").disabled

@@ -10,9 +10,16 @@ from kpi.i18n import t
 from kpi.periods import Period
 from kpi.ui import data
 from kpi.ui.frame import language
-from kpi.ui.staff import status_table, template_file, template_periods, web_actor
+from kpi.ui.staff import (
+    check_for_upload,
+    quarter_notice,
+    status_table,
+    template_file,
+    template_periods,
+    web_actor,
+)
 from kpi.ui.uploads import file_input
-from loaders.importer import check_upload, commit_upload
+from loaders.importer import commit_upload
 
 lang = language()
 actor = web_actor()
@@ -53,24 +60,29 @@ if uploaded is None:
     st.stop()
 
 content = uploaded.getvalue()
-sha = hashlib.sha256(content).hexdigest()
-state_key = f"upload_report_{sha}_{lang}"
+chosen = period if choices else None
+state_key = f"upload_report_{hashlib.sha256(content).hexdigest()}_{lang}_{chosen}"
 if state_key not in st.session_state:
-    st.session_state[state_key] = check_upload(data.engine(), content, uploaded.name, lang=lang)
+    st.session_state[state_key] = check_for_upload(content, uploaded.name, chosen, lang)
 report = st.session_state[state_key]
 
 if report.status == "imported":
-    st.success(t("upload.imported", lang, batch=report.batch) + " " + report.summary())
+    st.success(t("upload.imported", lang, batch=report.batch) + " " + report.summary(batch=False))
     st.stop()
 if report.status == "unchanged":
     st.info(t("upload.unchanged", lang, batch=report.batch))
     st.stop()
+other_quarter = quarter_notice(report, uploaded.name, chosen, lang)
 if report.errors:
-    st.error(t("upload.rejected", lang, errors=len(report.errors)))
+    if report.whole_file:
+        st.error(t("upload.rejected_file", lang, reason=report.errors[0].message))
+    else:
+        st.error(t("upload.rejected", lang, errors=len(report.errors)))
 elif report.warnings:
     st.warning(t("upload.warnings", lang, warnings=len(report.warnings)))
 if report.problems:
-    st.dataframe(pd.DataFrame(report.problem_table()), hide_index=True, key="upload_problems")
+    show_codes = st.toggle(t("upload.show_codes", lang), key="upload_show_codes")
+    st.table(pd.DataFrame(report.problem_table(codes=show_codes)), hide_index=True)
 if report.status != "valid":
     st.stop()
 
@@ -97,11 +109,19 @@ if not counts["inserted"] and not counts["revised"]:
 typos = report.to_acknowledge
 left, right = st.columns([3, 2], vertical_alignment="center")
 checked = left.checkbox(t("upload.acknowledge", lang), key="upload_acknowledge") if typos else False
+quarter_ok = (
+    left.checkbox(
+        t("upload.other_quarter_ok", lang, period=Period.parse(report.period).label(lang)),
+        key="upload_other_quarter",
+    )
+    if other_quarter
+    else True
+)
 if right.button(
     t("upload.confirm", lang),
     type="primary",
     key="upload_confirm",
-    disabled=bool(typos) and not checked,
+    disabled=(bool(typos) and not checked) or not quarter_ok,
 ):
     st.session_state[state_key] = commit_upload(
         data.engine(), report, actor, accept_warnings=checked
