@@ -56,6 +56,7 @@ from decimal import Decimal
 from typing import Any
 
 from kpi.catalogue import Catalogue, IndicatorDef
+from kpi.display import format_figure
 from kpi.i18n import has, t
 from kpi.numbers import NumberError, format_number, nfc, parse_number
 from kpi.numformats import ShownAs, render_date, render_number
@@ -1081,10 +1082,10 @@ def history_problems(
         params = {
             "indicator": ind.name(lang),
             "unit": unit.name if unit else "",
-            "previous": format_number(old, lang, decimals=_places(old)),
+            "previous": format_figure(ind, old, lang, prev.qualifier),
             "previous_period": Period.parse(prev.period).label(lang),
         }
-        found = format_number(new, lang, decimals=_places(new))
+        found = format_figure(ind, new, lang, f.qualifier)
         where = {"sheet": f.source_sheet, "cell": f.source_cell, "found": found}
         expected = f"{params['previous']} ({params['previous_period']})"
         low, high = sorted((new, old))
@@ -1131,10 +1132,3 @@ def history_problems(
                 make_problem("flow_to_zero", lang, **where, expected=expected, **params)
             )
     return problems
-
-
-def _places(value: Decimal) -> int:
-    if value == value.to_integral_value():
-        return 0
-    exponent = value.normalize().as_tuple().exponent
-    return min(MAX_DECIMALS, -exponent) if isinstance(exponent, int) else 0
