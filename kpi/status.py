@@ -257,7 +257,9 @@ def status_rows(status: QuarterStatus, catalogue: Catalogue, lang: str) -> list[
     for u in status.units:
         communes = ""
         together = u.communes_now
-        if together is not None:
+        if together is not None and not together.present:
+            communes = t("status.communes_none", lang, count=len(u.communes))
+        elif together is not None:
             lacking = [c.name for c in u.communes if not c.now.complete]
             communes = t(
                 "status.communes",

@@ -102,6 +102,7 @@ def test_status_rows_in_words(reported: tuple[Engine, dict[str, int]]) -> None:
     assert by_unit["Huyện Càng Long (844)"]["Còn thiếu"] == CAT["dossiers_pending"].name("vi")
     assert by_unit["Huyện Càng Long (844)"]["Các xã"].startswith("1/14 xã đủ số liệu")
     assert by_unit["Huyện Cầu Kè (845)"]["Còn thiếu"] == "Chưa báo cáo"
+    assert by_unit["Huyện Cầu Kè (845)"]["Các xã"] == "Chưa xã nào báo cáo (11 xã)"
 
 
 def test_cli_status_json(

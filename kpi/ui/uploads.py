@@ -11,9 +11,11 @@ narrative report, text, Word, PDF or a scan) and returns the file once it passes
 - a size line of our own under it ("Tối đa 10,0 MB mỗi tệp • .xlsx, .xls, .ods"), the number
   in the user's notation;
 - Streamlit's built-in English texts replaced by CSS scoped to this widget's key (the
-  ``st-key-<key>`` class): the "Upload" button reads "Chọn tệp", the "10MB per file • XLSX"
-  line is hidden (ours replaces it), and the error on a file larger than the limit (which the
-  browser refuses before sending it) reads "Tệp lớn hơn 10,0 MB".
+  ``st-key-<key>`` class): the "Upload" button reads "Chọn tệp", "Drag and drop a file here"
+  reads "Thả tệp vào đây", the "10MB per file • XLSX" line is hidden (ours replaces it), the
+  chosen file's size ("24.7KB") is hidden for our caption ("24,7 KB"), and the error on a file
+  larger than the limit (which the browser refuses before sending it) reads "Tệp lớn hơn 10,0
+  MB".
 
 Used by the Upload page and the report reader's page; each passes its own ``key``.
 """
@@ -35,12 +37,19 @@ def widget_css(key: str, limit: UploadLimit, lang: str) -> str:
     """The CSS that puts this widget's built-in texts in the user's language."""
     scope = f".st-key-{key}"
     button = _css_text(t("uploads.button", lang))
+    drop = _css_text(t("uploads.drop_here", lang))
     too_large = _css_text(t("uploads.too_large_short", lang, limit=limit.size_text(lang)))
     return f"""<style>
 {scope} [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
-{scope} [data-testid="stFileUploaderDropzone"] button {{ font-size: 0; }}
-{scope} [data-testid="stFileUploaderDropzone"] button > * {{ display: none; }}
-{scope} [data-testid="stFileUploaderDropzone"] button::after {{
+{scope} [data-testid="stFileUploaderDropzone"] > div:has(> span) > span {{ display: none; }}
+{scope} [data-testid="stFileUploaderDropzone"] > div:has(> span)::after {{
+  content: "{drop}"; font-size: 1rem; }}
+{scope} [data-testid="stFileChipName"] + div {{ display: none; }}
+{scope} [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] {{
+  font-size: 0; }}
+{scope} [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] > * {{
+  display: none; }}
+{scope} [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]::after {{
   content: "{button}"; font-size: 0.875rem; line-height: 1.6; }}
 {scope} [data-testid="stFileChip"] [role="alert"] {{ font-size: 0; }}
 {scope} [data-testid="stFileChip"] [role="alert"]::after {{
@@ -69,6 +78,7 @@ def file_input(
     st.caption(t("uploads.size_line", lang, limit=limit.size_text(lang), types=limit.types_text()))
     if uploaded is None:
         return None
+    st.caption(t("uploads.chosen", lang, name=uploaded.name, size=size_text(uploaded.size, lang)))
     if not limit.accepts(uploaded.name):
         st.error(t("uploads.wrong_type", lang, name=uploaded.name, types=limit.types_text()))
         return None
@@ -87,7 +97,9 @@ def file_input(
 
 
 def size_text(size: int, lang: str) -> str:
-    """A file size in megabytes in the user's notation (``12,0 MB``)."""
+    """A file size in the user's notation: ``12,0 MB``, ``24,7 KB``."""
     from kpi.numbers import format_number
 
+    if size < 1048576:
+        return format_number(size / 1024, lang, decimals=1) + " KB"
     return format_number(size / 1048576, lang, decimals=1) + " MB"
