@@ -54,6 +54,7 @@ from kpi.db import session_scope
 from kpi.display import format_figure
 from kpi.i18n import t
 from kpi.limits import upload_limit
+from kpi.numbers import format_number
 from kpi.periods import Period, PeriodError
 from kpi.queries import previous_figures
 from kpi.store import (
@@ -267,8 +268,9 @@ def _unreadable(
     return ImportReport("rejected", file_name, sha, lang, problems=[problem], readable=False)
 
 
-def _limit_text(max_bytes: int) -> str:
-    return f"{max_bytes / 1048576:g} MB"
+def _mb(size: int, lang: str) -> str:
+    """A size in megabytes in the user's notation: ``10,0 MB`` (vi), ``10.0 MB`` (en)."""
+    return format_number(size / 1048576, lang, decimals=1) + " MB"
 
 
 def check_upload(
@@ -290,10 +292,13 @@ def check_upload(
     try:
         content = read_workbook(data, cat.indicators.keys(), units, max_bytes=limit)
     except WorkbookError as exc:
-        expected = _limit_text(limit) if exc.code == "file_too_large" else None
+        too_large = exc.code == "file_too_large"
+        expected = _mb(limit, lang) if too_large else None
         found = (
-            exc.found
-            if exc.code in ("file_too_large", "unsupported_format", "sheet_too_large")
+            _mb(len(data), lang)
+            if too_large
+            else exc.found
+            if exc.code in ("unsupported_format", "sheet_too_large")
             else None
         )
         return _unreadable(exc.code, file_name, sha, lang, found, expected)
@@ -446,8 +451,8 @@ def import_file(
                 file_name,
                 None,
                 lang,
-                found=f"{size / 1048576:.1f} MB",
-                expected=_limit_text(limit),
+                found=_mb(size, lang),
+                expected=_mb(limit, lang),
             )
         data = path.read_bytes()
     report = check_upload(

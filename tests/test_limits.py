@@ -124,3 +124,23 @@ def test_the_upload_widget_speaks_the_users_language(demo_url: str, lang: str) -
         if lang == "vi"
         else "«so-lieu.csv» is not a file of the accepted types: .xlsx, .xls, .ods only."
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "found", "limit"), [("vi", "1,5 MB", "1,0 MB"), ("en", "1.5 MB", "1.0 MB")]
+)
+def test_a_file_over_the_limit_is_told_in_the_users_notation(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch, lang: str, found: str, limit: str
+) -> None:
+    from kpi.db import make_engine
+    from loaders.importer import check_upload
+
+    monkeypatch.setenv("KPI_MAX_UPLOAD_MB", "1")
+    engine = make_engine(demo_url)
+    try:
+        report = check_upload(engine, b"PK" + b"\0" * (3 * 524288 - 2), "big.xlsx", lang=lang)
+    finally:
+        engine.dispose()
+    (problem,) = report.problems
+    assert (problem.code, problem.found, problem.expected) == ("file_too_large", found, limit)
+    assert f"({found})" in problem.message and limit in problem.message
