@@ -48,3 +48,24 @@ def test_the_upload_widget_in_vietnamese(page, live_app: str, tmp_path: Path) ->
     )
     delete = chip.locator("button")
     assert delete.evaluate("b => getComputedStyle(b, '::after').content") in ("none", "normal")
+
+
+def test_a_file_over_the_limit_is_refused_in_vietnamese(
+    page, live_app: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The browser refuses a file over the widget's limit before sending it; Streamlit's
+    "File must be 10.0MB or smaller." is replaced by our words."""
+    page.goto(f"{live_app}/upload")
+    widget = page.locator(".st-key-upload_file")
+    widget.locator('[data-testid="stFileUploaderDropzone"]').wait_for()
+    big = tmp_path / "qua-lon.xlsx"
+    big.write_bytes(b"PK" + b"\0" * (11 * 1024 * 1024))
+    page.locator('input[type="file"]').set_input_files(str(big))
+    chip = widget.locator('[data-testid="stFileChip"]')
+    chip.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-upload_file [role=alert]') !== null"
+    )
+    after = chip.evaluate("c => getComputedStyle(c, '::after').content")
+    assert after == '"Tệp lớn hơn giới hạn 10,0 MB."'
+    assert "must be" not in widget.inner_text() and "Error" not in widget.inner_text()

@@ -100,7 +100,7 @@ def test_the_app_sets_streamlits_server_limit_from_the_table(
 def test_the_widget_css_replaces_the_built_in_english() -> None:
     css = widget_css("upload_file", upload_limit("template", get_settings({})), "vi")
     assert '.st-key-upload_file [data-testid="stFileUploaderDropzoneInstructions"]' in css
-    assert 'content: "Chọn tệp"' in css and 'content: "Tệp lớn hơn giới hạn 10,0 MB."' in css
+    assert 'content: "Chọn tệp"' in css and 'content: "Tệp lớn hơn giới hạn 10,0 MB.";' in css
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

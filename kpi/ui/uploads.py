@@ -51,9 +51,10 @@ def widget_css(key: str, limit: UploadLimit, lang: str) -> str:
   display: none; }}
 {scope} [data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]::after {{
   content: "{button}"; font-size: 0.875rem; line-height: 1.6; }}
-{scope} [data-testid="stFileChip"] [role="alert"] {{ font-size: 0; }}
-{scope} [data-testid="stFileChip"] [role="alert"]::after {{
-  content: "{too_large}"; font-size: 0.75rem; }}
+{scope} [data-testid="stFileChip"] [role="alert"] {{ display: none; }}
+{scope} [data-testid="stFileChip"]:has([role="alert"])::after {{
+  content: "{too_large}"; font-size: 0.75rem; color: #b71c1c; align-self: center;
+  padding-right: 0.5rem; }}
 </style>"""
 
 
