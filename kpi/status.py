@@ -94,16 +94,21 @@ class UnitStatus:
         }
         together = self.communes_now
         if together is not None:
+            # the communes together: counts and the latest batch; what each one lacks is in
+            # "incomplete" (the merged lists would repeat an indicator once per commune)
+            before = self.communes_before.to_json() if self.communes_before else None
+            if before is not None:
+                before.pop("missing")
             doc["communes"] = {
                 "count": len(self.communes),
                 "complete": sum(1 for c in self.communes if c.now.complete),
-                **together.to_json(),
+                **{k: v for k, v in together.to_json().items() if k != "missing"},
                 "incomplete": [
                     {"code": c.code, "name": c.name, "missing": list(c.now.missing)}
                     for c in self.communes
                     if not c.now.complete
                 ],
-                "previous": self.communes_before.to_json() if self.communes_before else None,
+                "previous": before,
             }
         return doc
 

@@ -120,6 +120,9 @@ def test_cli_status_json(
     cang_long = next(u for u in doc["units"] if u["code"] == "844")
     assert cang_long["communes"]["count"] == 14 and cang_long["communes"]["present"] == 0
     assert cang_long["communes"]["previous"]["present"] == len(COMMUNE_CODES)
+    assert "missing" not in cang_long["communes"]
+    lacking = cang_long["communes"]["incomplete"]
+    assert len(lacking) == 14 and lacking[0]["missing"] == COMMUNE_CODES
     assert main(["status", "--period", "2019-Q2", "--lang", "vi"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("Tình hình báo cáo Quý II/2019 (quý trước: Quý I/2019)")
