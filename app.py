@@ -8,6 +8,7 @@ from kpi.i18n import t
 from kpi.ui import data, frame
 
 st.set_page_config(page_title="KPI CQĐT Trà Vinh", page_icon="📊", layout="wide")
+frame.apply_server_limits()
 ctx = frame.start()
 lang = ctx.lang
 try:

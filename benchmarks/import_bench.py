@@ -2,8 +2,11 @@
 filled template (DESIGN.md section 7: "well under a second").
 
 ``run()`` times, on a fresh SQLite database, the steps a user waits for: reading the workbook
-(python-calamine, one pass per sheet), reading + validating + planning the changes (the preview),
-and the commit (one transaction). Medians of a few runs.
+(python-calamine, one pass per sheet, plus the number formats from the styles), the same with a
+format to check on every value cell (the worst case for reading formats), reading + validating
++ planning the changes (the preview), the same for the next quarter once this one is stored
+(every figure compared with its previous value for likely typos), and the commit (one
+transaction). Medians of a few runs.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from loaders.template import make_template
 from loaders.workbook import read_workbook
 
 PERIOD = "2019-Q1"
+NEXT = "2019-Q2"
 ACTOR = Actor("bench", "admin")
 
 
@@ -66,6 +70,20 @@ def filled_quarter(template: bytes) -> bytes:
     return out.getvalue()
 
 
+def every_cell_styled(data: bytes) -> bytes:
+    """The filled quarter with a scaling format (``#,##0,``) on every filled value cell: the
+    worst case for reading number formats, since each such cell is matched and located."""
+    wb = load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets[2:]:
+        for row in ws.iter_rows(min_row=6):
+            for cell in row:
+                if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    cell.number_format = "#,##0,"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _median(fn: Callable[[], object], repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
@@ -91,6 +109,8 @@ def run() -> list[tuple[str, float, str]]:
             with session_scope(engines[0]) as session:
                 units = all_units(session)
             read_s = _median(lambda: read_workbook(data, cat.indicators.keys(), units))
+            styled = every_cell_styled(data)
+            styled_s = _median(lambda: read_workbook(styled, cat.indicators.keys(), units))
             check_s = _median(lambda: check_upload(engines[0], data, "quarter.xlsx", period=PERIOD))
             report = check_upload(engines[0], data, "quarter.xlsx", period=PERIOD)
             assert report.status == "valid", [p.message for p in report.errors]
@@ -103,6 +123,11 @@ def run() -> list[tuple[str, float, str]]:
                 commits.append(time.perf_counter() - start)
                 assert done.status == "imported" and done.counts["inserted"] == figures
             commit_s = statistics.median(commits)
+            # the next quarter against the one just stored: every figure has a previous value
+            following = filled_quarter(make_template(engines[0], NEXT))
+            history_s = _median(
+                lambda: check_upload(engines[0], following, "next.xlsx", period=NEXT)
+            )
         finally:
             for engine in engines:
                 engine.dispose()
@@ -110,7 +135,9 @@ def run() -> list[tuple[str, float, str]]:
     return [
         ("import: template for a quarter (openpyxl)", template_s, "s"),
         ("import: read the filled workbook (calamine)", read_s, note),
+        ("import: read, every value cell with a number format to check", styled_s, note),
         ("import: read + validate + preview", check_s, note),
+        ("import: read + validate + preview, quarter before stored", history_s, note),
         ("import: commit in one transaction (SQLite)", commit_s, note),
         ("import: whole quarter, upload to stored", check_s + commit_s, note),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +41,21 @@ class Group:
 
 
 @dataclass(frozen=True)
+class HistoryCheck:
+    """How a new figure is compared with the same unit's previous quarter before it is stored
+    (``[history_check]`` in the catalogue, overridden per indicator): a value ``jump_factor``
+    times larger or smaller than the previous one, when both are at least ``jump_floor`` (the
+    separator slip: 3.875 for 38.751); a stock that falls by more than ``stock_drop`` (a share
+    of the previous value); a flow at zero after a non-zero quarter (``flow_zero``). ``None``
+    (``false`` in the file) turns a check off."""
+
+    jump_factor: Decimal | None = Decimal(8)
+    jump_floor: Decimal = Decimal(20)
+    stock_drop: Decimal | None = Decimal("0.5")
+    flow_zero: bool = True
+
+
+@dataclass(frozen=True)
 class IndicatorDef:
     code: str
     group: str
@@ -61,6 +77,10 @@ class IndicatorDef:
     formula: tuple[str, ...] = ()
     numerator: tuple[str, ...] = ()
     denominator: tuple[str, ...] = ()
+    history: HistoryCheck = HistoryCheck()
+    #: the figure counts units of this level (agencies, district, commune): it cannot exceed
+    #: how many the province has in the quarter
+    at_most_units: str | None = None
 
     def name(self, lang: str) -> str:
         return self.name_vi if lang == "vi" else self.name_en
@@ -110,6 +130,9 @@ class Catalogue:
     groups: dict[str, Group]
     indicators: dict[str, IndicatorDef]
     rules: tuple[Rule, ...] = field(default=())
+    #: province code -> how many provincial agencies it has (they report as one unit, 84-CQ,
+    #: so the units table cannot tell)
+    agency_counts: dict[str, int] = field(default_factory=dict)
 
     def __getitem__(self, code: str) -> IndicatorDef:
         return self.indicators[code]
@@ -146,7 +169,40 @@ def _tuple(value: object) -> tuple[str, ...]:
     raise CatalogueError(f"expected a list of codes, not {value!r}")
 
 
+_HISTORY_KEYS = ("jump_factor", "jump_floor", "stock_drop", "flow_zero")
+
+
+def _history(raw: object, default: HistoryCheck, where: str) -> HistoryCheck:
+    """A ``history_check`` table over ``default``; ``false`` for a number turns that check off,
+    ``history_check = false`` all of them."""
+    if raw is None:
+        return default
+    if raw is False:
+        return HistoryCheck(None, default.jump_floor, None, False)
+    if not isinstance(raw, dict) or set(raw) - set(_HISTORY_KEYS):
+        raise CatalogueError(f"{where}: history_check takes {', '.join(_HISTORY_KEYS)}")
+
+    def number(key: str, current: Decimal | None) -> Decimal | None:
+        if key not in raw:
+            return current
+        value = raw[key]
+        if value is False:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise CatalogueError(f"{where}: history_check.{key} is a number >= 0 or false")
+        return Decimal(str(value))
+
+    floor = number("jump_floor", default.jump_floor)
+    return HistoryCheck(
+        number("jump_factor", default.jump_factor),
+        default.jump_floor if floor is None else floor,
+        number("stock_drop", default.stock_drop),
+        bool(raw.get("flow_zero", default.flow_zero)),
+    )
+
+
 def parse_catalogue(data: dict[str, object]) -> Catalogue:
+    defaults = _history(data.get("history_check"), HistoryCheck(), "history_check")
     groups = {}
     for raw in data.get("group", []):  # type: ignore[attr-defined]
         g = Group(raw["code"], int(raw["order"]), nfc(raw["name_vi"]), nfc(raw["name_en"]))
@@ -174,6 +230,8 @@ def parse_catalogue(data: dict[str, object]) -> Catalogue:
             formula=_tuple(raw.get("formula")),
             numerator=_tuple(raw.get("numerator")),
             denominator=_tuple(raw.get("denominator")),
+            history=_history(raw.get("history_check"), defaults, f"indicator {raw['code']}"),
+            at_most_units=raw.get("at_most_units"),
         )
         if ind.code in indicators:
             raise CatalogueError(f"indicator {ind.code} is defined twice")
@@ -182,7 +240,18 @@ def parse_catalogue(data: dict[str, object]) -> Catalogue:
         Rule(r["code"], r["kind"], r["total"], _tuple(r["parts"]))
         for r in data.get("rule", [])  # type: ignore[attr-defined]
     )
-    cat = Catalogue(str(data.get("catalogue_version", "")), groups, indicators, rules)
+    agencies = data.get("agency_count", {})
+    if not isinstance(agencies, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in agencies.values()
+    ):
+        raise CatalogueError("agency_count maps a province code to a whole number of agencies")
+    cat = Catalogue(
+        str(data.get("catalogue_version", "")),
+        groups,
+        indicators,
+        rules,
+        {str(k): int(v) for k, v in agencies.items()},
+    )
     check_catalogue(cat)
     return cat
 
@@ -203,6 +272,12 @@ def check_catalogue(cat: Catalogue) -> None:
             raise CatalogueError(f"{where}: a ratio has a numerator and a denominator, no formula")
         if not ind.is_ratio and (ind.numerator or ind.denominator):
             raise CatalogueError(f"{where}: only ratios have a numerator and a denominator")
+        if ind.at_most_units is not None and ind.at_most_units not in (
+            "agencies",
+            "district",
+            "commune",
+        ):
+            raise CatalogueError(f"{where}: at_most_units is agencies, district or commune")
         if ind.formula and ind.kind not in ("flow", "stock"):
             raise CatalogueError(f"{where}: a derived sum is a flow or a stock")
         for code in ind.inputs:

@@ -21,7 +21,8 @@ SETTINGS: dict[str, str] = {
     "KPI_DATABASE_URL": "SQLAlchemy URL of the database (default: SQLite file data/kpi.sqlite3)",
     "KPI_PUBLIC_READ": "true (default): reading and exporting need no login; false/0/no: every page needs one",
     "KPI_SECRET_KEY": "key that signs session cookies (default: a random key kept in data/secret_key)",
-    "KPI_MAX_UPLOAD_MB": "largest accepted upload in megabytes (default 10)",
+    "KPI_MAX_UPLOAD_MB": "largest accepted template upload in megabytes (default 10)",
+    "KPI_MAX_REPORT_MB": "largest accepted report file (text, Word, PDF, scan) in megabytes (default 25)",
     "KPI_LANG": "default language, vi (default) or en",
     "KPI_SESSION_HOURS": "hours a login lasts before it must be renewed (default 8)",
     "KPI_TRUSTED_PROXIES": "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (default none)",
@@ -53,6 +54,7 @@ class Settings:
     public_url: str | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
     demo_accounts: bool = True
+    max_report_mb: int = 25
 
     @property
     def max_upload_bytes(self) -> int:
@@ -90,10 +92,8 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"KPI_TIMEZONE is not a known time zone: {timezone!r}") from exc
     proxies = tuple(p.strip() for p in env.get("KPI_TRUSTED_PROXIES", "").split(",") if p.strip())
-    try:
-        max_mb = int(env.get("KPI_MAX_UPLOAD_MB", "10") or "10")
-    except ValueError as exc:
-        raise ValueError("KPI_MAX_UPLOAD_MB must be a whole number of megabytes") from exc
+    max_mb = _megabytes(env, "KPI_MAX_UPLOAD_MB", 10)
+    report_mb = _megabytes(env, "KPI_MAX_REPORT_MB", 25)
     return Settings(
         database_url=env.get("KPI_DATABASE_URL", "").strip() or default_database_url(),
         public_read=_bool(env.get("KPI_PUBLIC_READ"), True),
@@ -105,4 +105,15 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=(env.get("KPI_PUBLIC_URL", "").strip().rstrip("/") or None),
         timezone=timezone,
         demo_accounts=_bool(env.get("KPI_DEMO_ACCOUNTS"), True),
+        max_report_mb=report_mb,
     )
+
+
+def _megabytes(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        value = int(env.get(name, str(default)) or str(default))
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number of megabytes") from exc
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1 (megabyte)")
+    return value

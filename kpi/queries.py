@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from kpi import metrics
 from kpi.catalogue import Catalogue
 from kpi.models import ImportBatch, Observation
-from kpi.periods import period_range
+from kpi.periods import Period, period_range
 from kpi.units import UnitInfo
 
 
@@ -270,3 +271,49 @@ def batch_figures(session: Session, batch_id: int) -> pd.DataFrame:
             state.append("rolled_back")
     frame["state"] = state
     return frame.drop(columns=["is_current", "batch_status"])
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The latest current figure of an (indicator, unit) before a quarter."""
+
+    period: str
+    value: Decimal
+    qualifier: str
+
+
+def previous_figures(
+    session: Session,
+    keys: Sequence[tuple[str, int]],
+    period: str,
+    lookback: int = 4,
+) -> dict[tuple[str, int], Previous]:
+    """For each (indicator, unit) of ``keys``, its current figure of the latest quarter among
+    the ``lookback`` quarters before ``period`` (what an upload is compared with)."""
+    if not keys:
+        return {}
+    last = Period.parse(period).shift(-1)
+    first = last.shift(-(lookback - 1))
+    codes = sorted({k[0] for k in keys})
+    unit_ids = sorted({k[1] for k in keys})
+    stmt = select(
+        Observation.indicator_code,
+        Observation.unit_id,
+        Observation.period,
+        Observation.value,
+        Observation.qualifier,
+    ).where(
+        Observation.is_current.is_(True),
+        Observation.indicator_code.in_(codes),
+        Observation.period >= first.code,
+        Observation.period <= last.code,
+    )
+    if len(unit_ids) < 900:
+        stmt = stmt.where(Observation.unit_id.in_(unit_ids))
+    wanted = set(keys)
+    out: dict[tuple[str, int], Previous] = {}
+    for code, unit_id, p, value, qualifier in session.execute(stmt):
+        key = (code, unit_id)
+        if key in wanted and (key not in out or p > out[key].period):
+            out[key] = Previous(p, Decimal(value), qualifier)
+    return out

@@ -26,6 +26,10 @@ The rules, with their codes:
   counts), ``unexpected_percent``, ``negative_count``, ``negative_value``,
   ``percent_out_of_range`` (percentages outside 0-100), ``percent_as_fraction`` (warning: 0,9
   typed for 90 %), ``unknown_qualifier``, ``qualifier_conflict``, ``duplicate_figure``;
+- number formats (``RawEntry.shown_as``): a cell shown as a percentage is its shown value in a
+  0-100 percentage (0,92 shown as 92% is 92) and ``unexpected_percent`` elsewhere; a date or a
+  time shown in a number cell is ``date_value`` naming what the spreadsheet shows (``1-May``); a
+  format that scales what is shown (``#,##0,`` shows 38751 as 39) is ``scaled_format``;
 - between cells (only when every figure involved is exact): ``part_exceeds_total`` and
   ``parts_exceed_total`` (reported at the part, naming the total and the other parts),
   ``parts_sum_mismatch`` (online + in person = received), ``derived_mismatch`` (a derived figure
@@ -47,15 +51,18 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from kpi.access import Actor
 from kpi.catalogue import Catalogue, IndicatorDef
+from kpi.display import format_figure
 from kpi.i18n import has, t
 from kpi.numbers import NumberError, format_number, nfc, parse_number
+from kpi.numformats import ShownAs, render_date, render_number
 from kpi.periods import Period, PeriodError
+from kpi.queries import Previous
 from kpi.store import Figure
 from kpi.units import UnitDirectory, UnitInfo, UnitMatchError, fold, loose_key, normalise_code
 
@@ -77,8 +84,15 @@ WARNING_CODES = frozenset(
         "row_without_unit",
         "total_row_ignored",
         "note_row_ignored",
+        "jump_from_previous",
+        "stock_drop",
+        "flow_to_zero",
     }
 )
+
+#: warnings that must be acknowledged before anything is stored: likely typos, each at its cell
+#: (the Upload page's "Tôi đã kiểm tra các số liệu này", ``kpi import --accept-warnings``)
+ACK_CODES = frozenset({"jump_from_previous", "stock_drop", "flow_to_zero", "percent_as_fraction"})
 
 #: problems that make a file unreadable (the command line exits with 2 for them)
 FILE_CODES = frozenset(
@@ -134,6 +148,8 @@ PROBLEM_CODES = (
             "parts_exceed_total",
             "parts_sum_mismatch",
             "derived_mismatch",
+            "scaled_format",
+            "units_exceed_existing",
         }
     )
 )
@@ -207,6 +223,9 @@ class RawEntry:
     qualifier_cell: str | None = None
     formula: str | None = None
     levels: tuple[str, ...] = ()
+    #: what the cell's number format does to the number shown (``kpi.numformats``): a percent,
+    #: a date or a scaling format; None when the cell shows the number it stores
+    shown_as: ShownAs | None = None
 
 
 @dataclass(frozen=True)
@@ -263,8 +282,13 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def to_dict(self) -> dict[str, str | None]:
-        return asdict(self)
+    @property
+    def needs_ack(self) -> bool:
+        """A likely typo: the figures are stored only once a person says they checked it."""
+        return not self.is_error and self.code in ACK_CODES
+
+    def to_dict(self) -> dict[str, str | bool | None]:
+        return {**asdict(self), "needs_ack": self.needs_ack}
 
 
 def make_problem(
@@ -341,12 +365,14 @@ def a1_key(cell: str | None) -> tuple[int, int]:
 
 
 def sort_problems(problems: Iterable[Problem], sheet_order: Sequence[str] = ()) -> list[Problem]:
-    """Errors first, then warnings; each in sheet order, then row by row."""
+    """Errors first, then the warnings to acknowledge (likely typos), then the other warnings;
+    each in sheet order, then row by row."""
     rank = {name: i for i, name in enumerate(sheet_order)}
 
     def key(p: Problem) -> tuple[int, int, int, int, str]:
         row, col = a1_key(p.cell)
-        return (0 if p.is_error else 1, rank.get(p.sheet or "", -1), row, col, p.code)
+        order = 0 if p.is_error else 1 if p.needs_ack else 2
+        return (order, rank.get(p.sheet or "", -1), row, col, p.code)
 
     return sorted(problems, key=key)
 
@@ -400,6 +426,10 @@ def _number_in(raw: object) -> object:
     if isinstance(raw, str):
         return nfc(raw).strip()
     return raw
+
+
+def _is_number(raw: object) -> bool:
+    return isinstance(raw, int | float | Decimal) and not isinstance(raw, bool)
 
 
 def _tidy(value: Decimal) -> Decimal:
@@ -581,9 +611,20 @@ class _Validator:
             self.add("formula_error", **where, found=e.formula)
             return None
         raw = _number_in(e.value)
-        if isinstance(raw, dt.datetime | dt.date | dt.time | dt.timedelta):
-            self.add("date_value", **where, found=cell_text(raw))
+        shown = e.shown_as
+        if isinstance(raw, dt.datetime | dt.date | dt.time | dt.timedelta) or (
+            shown is not None and shown.kind == "date" and _is_number(raw)
+        ):
+            code = shown.code if shown is not None else None
+            self.add("date_value", **where, found=render_date(raw, code, self.lang))
             return None
+        percent_format = False
+        stored = Decimal(0)
+        if shown is not None and _is_number(raw):
+            stored = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw))
+            raw, percent_format = self._shown_number(e, ind, stored, shown)
+            if raw is None:
+                return None
         if isinstance(raw, str) and raw.upper() in _EXCEL_ERRORS:
             self.add("formula_error", **where, found=raw)
             return None
@@ -625,32 +666,61 @@ class _Validator:
                 return None
             if column != "exact":
                 qualifier = column
+        seen: object = (
+            render_number(stored, shown, self.lang) if percent_format and shown else e.value
+        )
+        if percent_format:
+            parsed = replace(parsed, had_percent_sign=True)
         if parsed.had_percent_sign and not ind.percent:
-            self.add("unexpected_percent", **where, found=e.value, indicator=ind.name(self.lang))
+            self.add("unexpected_percent", **where, found=seen, indicator=ind.name(self.lang))
             return None
         if value < 0:
             self.add(
                 "negative_count" if ind.whole else "negative_value",
                 **where,
-                found=e.value,
+                found=seen,
                 indicator=ind.name(self.lang),
             )
             return None
         if ind.percent and not ind.fraction:
             if value > 100:
-                self.add(
-                    "percent_out_of_range", **where, found=e.value, indicator=ind.name(self.lang)
-                )
+                self.add("percent_out_of_range", **where, found=seen, indicator=ind.name(self.lang))
                 return None
             if 0 < value < 1 and qualifier == "exact" and not parsed.had_percent_sign:
                 self.add(
                     "percent_as_fraction",
                     **where,
-                    found=e.value,
+                    found=seen,
                     expected=self.fmt(value * 100) + " %",
                     indicator=ind.name(self.lang),
                 )
         return _Item(e, ind, unit, value, qualifier)
+
+    def _shown_number(
+        self, e: RawEntry, ind: IndicatorDef, stored: Decimal, shown: ShownAs
+    ) -> tuple[Decimal | None, bool]:
+        """The number the person saw in a percent or scaling format: 0.92 shown as 92% is 92 in
+        a 0-100 percentage; a percent format on a count, or a format that shows another number
+        than the one stored, is an error at the cell. Returns (value or None, shown as %)."""
+        where = {"sheet": e.sheet, "cell": e.cell}
+        text = render_number(stored, shown, self.lang)
+        if shown.kind == "percent":
+            if not ind.percent:
+                self.add("unexpected_percent", **where, found=text, indicator=ind.name(self.lang))
+                return None, False
+            value = stored * 100
+            return (_tidy(value) if value == value.to_integral_value() else value.normalize()), True
+        if shown.kind == "scaled":
+            self.add(
+                "scaled_format",
+                **where,
+                found=text,
+                expected=self.fmt(_tidy(stored)),
+                format=shown.code or "",
+                indicator=ind.name(self.lang),
+            )
+            return None, False
+        return stored, False
 
     # -- rules between cells ---------------------------------------------------------------
     def rules(self, items: Mapping[tuple[str, int], _Item]) -> None:
@@ -928,6 +998,7 @@ def validate(
     v.derived(typed_derived, items, checked)
     if province is not None:
         v.sums(items, province)
+        unit_bounds(v, items, province)
     if not items and not any(p.is_error for p in v.problems):
         v.add("no_figures")
     figures = [
@@ -988,4 +1059,114 @@ def scope_problems(
                 scope=actor.describe_scope(),
             )
         )
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Against what exists: the units bound, and the same unit's previous quarter
+# --------------------------------------------------------------------------------------------
+
+
+def unit_bounds(v: _Validator, items: Mapping[tuple[str, int], _Item], province: UnitInfo) -> None:
+    """A count of units (the units on the e-one-stop system) cannot exceed the units of that
+    level the province has in the quarter; the number of provincial agencies is in the
+    catalogue (``agency_count``), since they are one unit in the units table."""
+    d = v.directory
+    assert d is not None
+    for it in items.values():
+        level = it.ind.at_most_units
+        if level is None or it.unit.id != province.id:
+            continue
+        if level == "agencies":
+            limit = v.cat.agency_counts.get(province.code)
+        else:
+            limit = sum(1 for u in d.units if u.level == level)
+        if limit is None or it.value <= limit:
+            continue
+        v.add(
+            "units_exceed_existing",
+            sheet=it.entry.sheet,
+            cell=it.entry.cell,
+            found=v.fmt(it.value),
+            expected=t("import.expected.at_most", v.lang, value=v.fmt(Decimal(limit))),
+            indicator=it.ind.name(v.lang),
+            level=t(f"import.units_of.{level}", v.lang),
+            count=v.fmt(Decimal(limit)),
+            unit=province.name,
+        )
+
+
+def history_problems(
+    figures: Sequence[Figure],
+    previous: Mapping[tuple[str, int], Previous],
+    catalogue: Catalogue,
+    units_by_id: Mapping[int, UnitInfo],
+    lang: str,
+) -> list[Problem]:
+    """Likely typos, each a warning at its cell that names the previous value and must be
+    acknowledged (``ACK_CODES``): against the same unit's latest figure of the quarters before
+    (``kpi.queries.previous_figures``), with the thresholds of each indicator's
+    ``history_check`` in the catalogue. One problem per cell: a jump by a factor (the separator
+    slip) first, then a stock that falls by more than its share, then a flow at zero."""
+    problems: list[Problem] = []
+    for f in figures:
+        prev = previous.get((f.indicator_code, f.unit_id))
+        if prev is None or f.indicator_code not in catalogue:
+            continue
+        ind = catalogue[f.indicator_code]
+        check = ind.history
+        new, old = f.value, prev.value
+        unit = units_by_id.get(f.unit_id)
+        params = {
+            "indicator": ind.name(lang),
+            "unit": unit.name if unit else "",
+            "previous": format_figure(ind, old, lang, prev.qualifier),
+            "previous_period": Period.parse(prev.period).label(lang),
+        }
+        found = format_figure(ind, new, lang, f.qualifier)
+        where = {"sheet": f.source_sheet, "cell": f.source_cell, "found": found}
+        expected = f"{params['previous']} ({params['previous_period']})"
+        low, high = sorted((new, old))
+        if (
+            check.jump_factor is not None
+            and low >= check.jump_floor
+            and high >= check.jump_factor * low
+        ):
+            factor = high / low
+            problems.append(
+                make_problem(
+                    "jump_from_previous",
+                    lang,
+                    **where,
+                    expected=expected,
+                    factor=format_number(factor, lang, decimals=0 if factor >= 10 else 1),
+                    direction=t(
+                        "import.direction.larger" if new > old else "import.direction.smaller",
+                        lang,
+                    ),
+                    **params,
+                )
+            )
+        elif (
+            ind.kind == "stock"
+            and check.stock_drop is not None
+            and old > 0
+            and new < old * (1 - check.stock_drop)
+        ):
+            share = (old - new) / old * 100
+            problems.append(
+                make_problem(
+                    "stock_drop",
+                    lang,
+                    **where,
+                    expected=expected,
+                    share=format_number(share, lang, decimals=0) + "%",
+                    limit=format_number(check.stock_drop * 100, lang, decimals=0) + "%",
+                    **params,
+                )
+            )
+        elif ind.kind == "flow" and check.flow_zero and new == 0 and old != 0:
+            problems.append(
+                make_problem("flow_to_zero", lang, **where, expected=expected, **params)
+            )
     return problems

@@ -4,19 +4,23 @@ API for the Upload and History pages (and the command line, which uses the same 
 
 - :func:`check_upload` ``(engine, data, file_name, *, period=None, lang="vi") -> ImportReport``:
   reads and validates an uploaded file and plans its changes; **writes nothing**. The report's
-  ``status`` is ``valid`` (ready to commit), ``rejected`` (``errors`` is not empty; nothing can be
+  ``status`` is ``valid`` (ready to commit; ``to_acknowledge`` lists the likely typos, warnings
+  against the same unit's previous quarter, that a person must say they checked), ``rejected`` (``errors`` is not empty; nothing can be
   written) or ``unchanged`` (this very file, by SHA-256, is already imported: ``batch`` is that
   batch). ``preview`` lists every figure as a :class:`PreviewRow` (indicator, unit, period, old,
   new, status ``new`` | ``revised`` | ``unchanged``, sheet, cell, and the values formatted in the
   report's language); ``preview_table()`` and ``problem_table()`` give them as rows with localised
   column names, ready for ``st.dataframe``.
-- :func:`commit_upload` ``(engine, report, actor) -> ImportReport``: stores a ``valid`` report's
+- :func:`commit_upload` ``(engine, report, actor, *, accept_warnings=False) -> ImportReport``:
+  (``WarningsNotAcknowledged`` while likely typos stand and ``accept_warnings`` is false) stores a ``valid`` report's
   figures as one batch, in one transaction (``kpi.store.commit_figures``: the writers' lock, the
   role check, revisions that keep history). Returns a new report with ``status`` ``imported`` (or
   ``unchanged`` when the same file was committed meanwhile), ``batch`` and the final ``counts``.
   Raises ``kpi.access.PermissionDenied`` for a viewer, ``ValueError`` for a report with errors.
-- :func:`import_file` ``(engine, source, *, actor, period=None, dry_run=False, lang="vi")``: both
-  steps for a path or bytes (``kpi import``); with ``dry_run`` only the check.
+- :func:`import_file` ``(engine, source, *, actor, period=None, dry_run=False,
+  accept_warnings=False, lang="vi")``: both steps for a path or bytes (``kpi import``); with
+  ``dry_run`` only the check; status ``unconfirmed`` (exit 1, nothing written) when likely typos
+  stand without ``accept_warnings``.
 - :func:`rollback` ``(engine, actor, batch_id, lang="vi") -> RollbackReport``: undo a batch;
   ``status`` ``rolled_back`` or ``refused`` (``code`` ``unknown_batch`` | ``already_rolled_back``
   | ``changed_later``, with ``later``: the figures a later batch changed again, each with that
@@ -47,11 +51,13 @@ from sqlalchemy import Engine
 from kpi.access import Actor, PermissionDenied
 from kpi.admin import apply_activation
 from kpi.catalogue import Catalogue, load_catalogue
-from kpi.config import get_settings
 from kpi.db import session_scope
 from kpi.display import format_figure
 from kpi.i18n import t
-from kpi.periods import Period
+from kpi.limits import upload_limit
+from kpi.numbers import format_number
+from kpi.periods import Period, PeriodError
+from kpi.queries import previous_figures
 from kpi.store import (
     BatchInfo,
     Figure,
@@ -63,10 +69,21 @@ from kpi.store import (
     rollback_batch,
 )
 from kpi.units import UnitInfo, all_units, district_codes
-from kpi.validation import Problem, make_problem, scope_problems, validate
+from kpi.validation import (
+    Problem,
+    history_problems,
+    make_problem,
+    scope_problems,
+    sort_problems,
+    validate,
+)
 from loaders.workbook import SheetLayout, WorkbookError, read_workbook
 
 OK_STATUSES = ("imported", "valid", "unchanged")
+
+
+class WarningsNotAcknowledged(ValueError):
+    """A commit of a report with likely typos that nobody said they checked."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,8 @@ class PreviewRow:
     sheet: str | None
     cell: str | None
     lang: str = "vi"
+    #: the likely-typo warning about this figure (to acknowledge), when there is one
+    check: str | None = None
 
     @property
     def old_text(self) -> str:
@@ -109,6 +128,7 @@ class PreviewRow:
             "status": self.status,
             "sheet": self.sheet,
             "cell": self.cell,
+            "check": self.check,
         }
 
 
@@ -116,12 +136,15 @@ class PreviewRow:
 class ImportReport:
     """Everything an upload produced: status, problems, counts, batch, preview."""
 
-    status: str  # imported | valid | rejected | unchanged
+    status: str  # imported | valid | unconfirmed | rejected | unchanged
     file_name: str | None
     sha256: str | None
     lang: str = "vi"
     period: str | None = None
     template_version: str | None = None
+    #: the quarter the file's metadata sheet names (None for a workbook that is not the
+    #: template): the Upload page states it and asks when it differs from the chosen one
+    file_period: str | None = None
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(
         default_factory=lambda: {"inserted": 0, "revised": 0, "unchanged": 0}
@@ -143,6 +166,11 @@ class ImportReport:
         return [p for p in self.problems if not p.is_error]
 
     @property
+    def to_acknowledge(self) -> list[Problem]:
+        """The likely typos a person must say they checked before the figures are stored."""
+        return [p for p in self.problems if p.needs_ack]
+
+    @property
     def ok(self) -> bool:
         return self.status in OK_STATUSES
 
@@ -155,7 +183,9 @@ class ImportReport:
     def status_label(self) -> str:
         return t(f"import.status.{self.status}", self.lang)
 
-    def summary(self) -> str:
+    def summary(self, *, batch: bool = True) -> str:
+        """The counts in words; with ``batch`` also the batch number (the page's success
+        message names the batch itself and asks for ``batch=False``)."""
         text = t(
             "import.summary.counts",
             self.lang,
@@ -163,9 +193,9 @@ class ImportReport:
             warnings=len(self.warnings),
             **self.counts,
         )
-        if self.batch is not None:
+        if batch and self.batch is not None:
             text += " " + t("import.summary.batch", self.lang, batch=self.batch)
-        if self.status in ("rejected", "valid"):
+        if self.status in ("rejected", "valid", "unconfirmed"):
             text += " " + t("import.summary.nothing_written", self.lang)
         return text
 
@@ -179,14 +209,24 @@ class ImportReport:
             "warnings": [p.to_dict() for p in self.warnings],
             "counts": dict(self.counts),
             "batch": self.batch,
+            "to_acknowledge": len(self.to_acknowledge),
         }
         if include_preview:
             doc["changes"] = [r.to_dict() for r in self.preview]
         return doc
 
-    def problem_table(self) -> list[dict[str, str]]:
-        """The problems as rows with localised column names (errors first)."""
-        cols = ("severity", "sheet", "cell", "message", "found", "expected", "code")
+    @property
+    def whole_file(self) -> bool:
+        """Every error is about the file as a whole (not a spreadsheet, no data sheet, no
+        quarter…), none about a cell: there are no cells to correct."""
+        return bool(self.errors) and not any(p.cell for p in self.errors)
+
+    def problem_table(self, *, codes: bool = False) -> list[dict[str, str]]:
+        """The problems as rows with localised column names (errors first), in words; the
+        stable codes (as in the JSON) in a last column only when ``codes``."""
+        cols: tuple[str, ...] = ("severity", "sheet", "cell", "message", "found", "expected")
+        if codes:
+            cols = (*cols, "code")
         return [
             {
                 t(f"import.column.{c}", self.lang): (
@@ -202,10 +242,15 @@ class ImportReport:
     def preview_table(
         self, statuses: Sequence[str] = ("new", "revised", "unchanged")
     ) -> list[dict[str, str]]:
-        """The planned changes as rows with localised column names."""
+        """The planned changes as rows with localised column names; the figures questioned as
+        likely typos first, marked in the column "Cần kiểm tra" with the previous value."""
         lang = self.lang
+        rows = sorted(
+            (r for r in self.preview if r.status in statuses), key=lambda r: r.check is None
+        )
         return [
             {
+                t("import.column.check", lang): ("⚠ " + r.check) if r.check else "",
                 t("import.column.status", lang): t(f"import.change.{r.status}", lang),
                 t("import.column.indicator", lang): r.indicator_name,
                 t("import.column.unit", lang): r.unit_name,
@@ -215,8 +260,7 @@ class ImportReport:
                 t("import.column.sheet", lang): r.sheet or "",
                 t("import.column.cell", lang): r.cell or "",
             }
-            for r in self.preview
-            if r.status in statuses
+            for r in rows
         ]
 
 
@@ -232,8 +276,9 @@ def _unreadable(
     return ImportReport("rejected", file_name, sha, lang, problems=[problem], readable=False)
 
 
-def _limit_text(max_bytes: int) -> str:
-    return f"{max_bytes / 1048576:g} MB"
+def _mb(size: int, lang: str) -> str:
+    """A size in megabytes in the user's notation: ``10,0 MB`` (vi), ``10.0 MB`` (en)."""
+    return format_number(size / 1048576, lang, decimals=1) + " MB"
 
 
 def check_upload(
@@ -249,7 +294,7 @@ def check_upload(
 ) -> ImportReport:
     """Read, validate and plan an upload; nothing is written (see the module doc). With an
     ``actor``, figures outside their scope are errors at their cells."""
-    limit = get_settings().max_upload_bytes if max_bytes is None else max_bytes
+    limit = upload_limit("template").max_bytes if max_bytes is None else max_bytes
     sha = hashlib.sha256(data).hexdigest()
     with session_scope(engine) as session:
         units = all_units(session)
@@ -257,10 +302,13 @@ def check_upload(
     try:
         content = read_workbook(data, cat.indicators.keys(), units, max_bytes=limit)
     except WorkbookError as exc:
-        expected = _limit_text(limit) if exc.code == "file_too_large" else None
+        too_large = exc.code == "file_too_large"
+        expected = _mb(limit, lang) if too_large else None
         found = (
-            exc.found
-            if exc.code in ("file_too_large", "unsupported_format", "sheet_too_large")
+            _mb(len(data), lang)
+            if too_large
+            else exc.found
+            if exc.code in ("unsupported_format", "sheet_too_large")
             else None
         )
         return _unreadable(exc.code, file_name, sha, lang, found, expected)
@@ -288,17 +336,28 @@ def check_upload(
         lang,
         period=checked.period.code if checked.period else None,
         template_version=checked.template_version,
+        file_period=_file_period(content.metadata.text("period")),
         problems=checked.problems,
         layouts=content.layouts,
         checked=len(checked.checked),
     )
+    if checked.period is not None and checked.figures:
+        with session_scope(engine) as session:
+            previous = previous_figures(
+                session,
+                [(f.indicator_code, f.unit_id) for f in checked.figures],
+                checked.period.code,
+            )
+        typos = history_problems(checked.figures, previous, cat, checked.units_by_id, lang)
+        report.problems = sort_problems([*checked.problems, *typos], content.sheet_names)
     if checked.errors:
         return report
     with session_scope(engine) as session:
         plan = plan_changes(session, checked.figures)
         earlier = find_committed_batch(session, sha)
     report.figures = list(checked.figures)
-    report.preview = _preview(plan.changes, cat, checked.units_by_id, lang)
+    checks = {(p.sheet, p.cell): p.expected or "" for p in report.to_acknowledge}
+    report.preview = _preview(plan.changes, cat, checked.units_by_id, lang, checks)
     if earlier is not None:
         report.status = "unchanged"
         report.batch = earlier.id
@@ -309,8 +368,19 @@ def check_upload(
     return report
 
 
+def _file_period(text: str | None) -> str | None:
+    try:
+        return Period.parse(text).code if text else None
+    except PeriodError:
+        return None
+
+
 def _preview(
-    changes: Sequence[Any], cat: Catalogue, units: dict[int, UnitInfo], lang: str
+    changes: Sequence[Any],
+    cat: Catalogue,
+    units: dict[int, UnitInfo],
+    lang: str,
+    checks: dict[tuple[str | None, str | None], str],
 ) -> list[PreviewRow]:
     rows = []
     for c in changes:
@@ -332,15 +402,24 @@ def _preview(
                 sheet=f.source_sheet,
                 cell=f.source_cell,
                 lang=lang,
+                check=checks.get((f.source_sheet, f.source_cell)),
             )
         )
     return rows
 
 
-def commit_upload(engine: Engine, report: ImportReport, actor: Actor) -> ImportReport:
-    """Store a checked report's figures as one batch, in one transaction."""
-    if report.status not in ("valid", "unchanged") or report.errors:
+def commit_upload(
+    engine: Engine, report: ImportReport, actor: Actor, *, accept_warnings: bool = False
+) -> ImportReport:
+    """Store a checked report's figures as one batch, in one transaction. A report with likely
+    typos (``to_acknowledge``) is stored only with ``accept_warnings``: the person said they
+    checked them; otherwise :class:`WarningsNotAcknowledged`."""
+    if report.status not in ("valid", "unchanged", "unconfirmed") or report.errors:
         raise ValueError(f"a {report.status} report cannot be committed")
+    if report.to_acknowledge and not accept_warnings:
+        raise WarningsNotAcknowledged(
+            f"{len(report.to_acknowledge)} likely typos must be acknowledged first"
+        )
     info = BatchInfo(
         "excel",
         file_name=report.file_name,
@@ -362,12 +441,15 @@ def import_file(
     file_name: str | None = None,
     period: Period | str | None = None,
     dry_run: bool = False,
+    accept_warnings: bool = False,
     lang: str = "vi",
     max_bytes: int | None = None,
     catalogue: Catalogue | None = None,
 ) -> ImportReport:
-    """Check a file and, unless ``dry_run``, commit it (``kpi import``)."""
-    limit = get_settings().max_upload_bytes if max_bytes is None else max_bytes
+    """Check a file and, unless ``dry_run``, commit it (``kpi import``). A file with likely
+    typos is ``unconfirmed`` (exit 1, nothing written) unless ``accept_warnings``; a dry run
+    answers the same, so that it tells what the real run will do."""
+    limit = upload_limit("template").max_bytes if max_bytes is None else max_bytes
     if isinstance(source, bytes):
         data = source
     else:
@@ -385,8 +467,8 @@ def import_file(
                 file_name,
                 None,
                 lang,
-                found=f"{size / 1048576:.1f} MB",
-                expected=_limit_text(limit),
+                found=_mb(size, lang),
+                expected=_mb(limit, lang),
             )
         data = path.read_bytes()
     report = check_upload(
@@ -399,9 +481,11 @@ def import_file(
         catalogue=catalogue,
         actor=actor,
     )
+    if report.status == "valid" and report.to_acknowledge and not accept_warnings:
+        report.status = "unconfirmed"
     if dry_run or report.status != "valid":
         return report
-    return commit_upload(engine, report, actor)
+    return commit_upload(engine, report, actor, accept_warnings=accept_warnings)
 
 
 # --------------------------------------------------------------------------------------------

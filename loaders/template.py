@@ -170,8 +170,11 @@ def _instructions(wb: Workbook, period: Period, province: UnitInfo) -> None:
     ws.cell(row=1, column=2, value=t("import.template.instructions.title", "en")).font = _TITLE_FONT
     for i in range(1, 13):
         key = f"import.template.instructions.l{i:02d}"
-        a = ws.cell(row=i + 2, column=1, value=t(key, "vi", period=period.label("vi"), **values))
-        b = ws.cell(row=i + 2, column=2, value=t(key, "en", period=period.label("en"), **values))
+        # the page where staff upload the file, by the name the menu shows
+        vi = t(key, "vi", period=period.label("vi"), page=t("nav.upload", "vi"), **values)
+        en = t(key, "en", period=period.label("en"), page=t("nav.upload", "en"), **values)
+        a = ws.cell(row=i + 2, column=1, value=vi)
+        b = ws.cell(row=i + 2, column=2, value=en)
         a.alignment = b.alignment = _WRAP
         b.font = Font(color="595959")
         ws.row_dimensions[i + 2].height = 15 * max(

@@ -39,6 +39,12 @@ the code line that the catalogue does not know come through as entries (validati
 "Tổng cộng"/"Total", and rows of words under an unknown name (notes) become warnings
 (``row_without_unit``, ``total_row_ignored``, ``note_row_ignored``).
 
+Number formats are read, not guessed: for .xlsx the style of each value cell (``xl/styles.xml``,
+which calamine does not give), for .ods the cell's value type and data style, for .xls the BIFF
+formats (xlrd). A value cell whose format changes the number shown (a percent, a date, a scaling
+format such as ``#,##0,``) carries it as ``RawEntry.shown_as`` (``kpi.numformats``); validation
+takes 0,92 shown as 92% as 92 in a 0-100 percentage and refuses dates and scaled numbers.
+
 Sheets without indicator codes are searched for the metadata keys (``template_version``,
 ``period``, ``province_code`` …): the value of a key is the last filled cell to its right.
 """
@@ -57,6 +63,7 @@ from xml.etree import ElementTree as ET
 
 import python_calamine as pc
 
+from kpi.numformats import BUILTIN_FORMATS, ShownAs, classify
 from kpi.units import UnitInfo, fold, loose_key, normalise_code
 from kpi.validation import Issue, Metadata, MetaValue, RawEntry
 
@@ -85,6 +92,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,3})(\d{1,7})\"")
 _REF = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
+_R_ATTR = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')
 
 
 class WorkbookError(Exception):
@@ -129,6 +137,8 @@ class _SheetScan:
 
     no_value: set[tuple[int, int]] = field(default_factory=set)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: cells whose number format changes the number shown (percent, date, scaled)
+    formats: dict[tuple[int, int], ShownAs] = field(default_factory=dict)
     max_row: int = -1
     max_col: int = -1
 
@@ -287,9 +297,44 @@ def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def _xlsx_styles(zf: zipfile.ZipFile) -> dict[int, ShownAs]:
+    """Style index (a cell's ``s``) -> what its number format does to the number shown, for the
+    styles whose format is a percent, a date or a scaling one."""
+    if "xl/styles.xml" not in zf.namelist():
+        return {}
+    root = ET.fromstring(_read_member(zf, "xl/styles.xml"))
+    custom: dict[int, str] = {}
+    shown: dict[int, ShownAs] = {}
+    for el in root:
+        tag = _local(el.tag)
+        if tag == "numFmts":
+            for fmt in el:
+                key = fmt.get("numFmtId")
+                if key and key.isdigit():
+                    custom[int(key)] = fmt.get("formatCode") or ""
+        elif tag == "cellXfs":
+            for index, xf in enumerate(x for x in el if _local(x.tag) == "xf"):
+                raw = xf.get("numFmtId") or "0"
+                number = int(raw) if raw.isdigit() else 0
+                kind = classify(custom.get(number, BUILTIN_FORMATS.get(number)), number)
+                if kind is not None:
+                    shown[index] = kind
+    return shown
+
+
 def _scan_xlsx(zf: zipfile.ZipFile) -> dict[str, _SheetScan]:
     scans: dict[str, _SheetScan] = {}
     names = set(zf.namelist())
+    styles = _xlsx_styles(zf)
+    styled = (
+        re.compile(
+            rb'<(?:\w+:)?c\b[^>]*?\ss="('
+            + b"|".join(str(i).encode() for i in styles)
+            + rb')"[^>]*>'
+        )
+        if styles
+        else None
+    )
     for sheet, part in _xlsx_sheet_parts(zf).items():
         if part not in names:
             continue
@@ -301,15 +346,25 @@ def _scan_xlsx(zf: zipfile.ZipFile) -> dict[str, _SheetScan]:
             max_c = max(max_c, col_index(m.group(1).decode()))
         rough = (max_r + 1) * (max_c + 1)
         needs_detail = b"<f" in data or b't="e"' in data or rough > MAX_CELLS
+        formats: dict[tuple[int, int], ShownAs] = {}
+        if styled is not None:
+            for m in styled.finditer(data):
+                ref = _R_ATTR.search(m.group(0))
+                if ref is None:  # a writer that leaves out cell references: parse in detail
+                    needs_detail = True
+                    break
+                pos = (int(ref.group(2)) - 1, col_index(ref.group(1).decode()))
+                formats[pos] = styles[int(m.group(1))]
         if needs_detail:
-            scan = _scan_xlsx_cells(data)
+            scan = _scan_xlsx_cells(data, styles)
         else:
             scan.max_row, scan.max_col = max_r, max_c
+            scan.formats = formats
         scans[sheet] = scan
     return scans
 
 
-def _scan_xlsx_cells(data: bytes) -> _SheetScan:
+def _scan_xlsx_cells(data: bytes, styles: dict[int, ShownAs]) -> _SheetScan:
     scan = _SheetScan()
     row = -1
     col = -1
@@ -343,6 +398,9 @@ def _scan_xlsx_cells(data: bytes) -> _SheetScan:
                 scan.max_row = max(scan.max_row, row)
                 scan.max_col = max(scan.max_col, col)
             kind = el.get("t") or "n"
+            style = el.get("s")
+            if style and style.isdigit() and int(style) in styles:
+                scan.formats[(row, col)] = styles[int(style)]
             if kind == "e":
                 scan.errors[(row, col)] = value or "#ERROR"
             elif has_f and (
@@ -362,6 +420,13 @@ _ODS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
     "calcext": "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
     "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "number": "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0",
+}
+_ODS_SHOWN = {
+    "percentage": ShownAs("percent"),
+    "date": ShownAs("date"),
+    "time": ShownAs("date"),
 }
 
 
@@ -374,6 +439,20 @@ def _scan_ods(zf: zipfile.ZipFile) -> dict[str, _SheetScan]:
         head = fh.read()
     if b"table:table-source" in head or b"cell-range-source" in head or b"dde-source" in head:
         raise WorkbookError("external_links")
+    style_ns = "{" + _ODS["style"] + "}"
+    # data style -> its scaling (number:display-factor), in styles.xml or content.xml
+    scaled_data: dict[str, ShownAs] = {}
+    for part in ("styles.xml", "content.xml"):
+        xml = (
+            head
+            if part == "content.xml"
+            else (_read_member(zf, part) if part in zf.namelist() else b"")
+        )
+        if b"display-factor" in xml:
+            scaled_data.update(_ods_scaled_styles(xml))
+    scaled_cells: dict[str, ShownAs] = {}  # cell style -> the scaling of its data style
+    cell_data_style: dict[str, str] = {}
+    column_styles: list[str | None] = []
     scan: _SheetScan | None = None
     row = 0
     col = 0
@@ -388,11 +467,27 @@ def _scan_ods(zf: zipfile.ZipFile) -> dict[str, _SheetScan]:
                     scan = _SheetScan()
                     scans[el.get(f"{t}name") or f"#{len(scans) + 1}"] = scan
                     row = 0
+                    column_styles = []
+                    scaled_cells = {
+                        name: scaled_data[data]
+                        for name, data in cell_data_style.items()
+                        if data in scaled_data
+                    }
             else:
                 depth -= 1
                 el.clear()
             continue
-        if scan is None or depth != 1:
+        if scan is None:
+            if event == "end" and tag == f"{style_ns}style":
+                data_style = el.get(f"{style_ns}data-style-name")
+                if data_style:
+                    cell_data_style[el.get(f"{style_ns}name") or ""] = data_style
+            continue
+        if depth != 1:
+            continue
+        if tag == f"{t}table-column" and event == "end":
+            repeat = min(int(el.get(f"{t}number-columns-repeated") or "1"), 16384)
+            column_styles.extend([el.get(f"{t}default-cell-style-name")] * repeat)
             continue
         if tag == f"{t}table-row":
             if event == "start":
@@ -407,11 +502,81 @@ def _scan_ods(zf: zipfile.ZipFile) -> dict[str, _SheetScan]:
             if has_value:
                 scan.max_row = max(scan.max_row, row + rows_repeat - 1)
                 scan.max_col = max(scan.max_col, col + repeat - 1)
+                value_type = el.get(f"{office}value-type")
+                shown = _ODS_SHOWN.get(value_type or "")
+                if shown is None and value_type in ("float", "currency") and scaled_cells:
+                    style = el.get(f"{t}style-name") or (
+                        column_styles[col] if col < len(column_styles) else None
+                    )
+                    shown = scaled_cells.get(style or "")
+                if shown is not None:
+                    for k in range(min(repeat, 64)):
+                        for r in range(min(rows_repeat, 64)):
+                            scan.formats[(row + r, col + k)] = shown
                 if el.get(f"{calcext}value-type") == "error":
                     scan.errors[(row, col)] = "".join(el.itertext()).strip() or "#ERROR"
                 elif el.get(f"{t}formula") and el.get(f"{office}value-type") is None:
                     scan.no_value.add((row, col))
             col += repeat
+    return scans
+
+
+def _ods_scaled_styles(xml: bytes) -> dict[str, ShownAs]:
+    """The .ods data styles that divide what is shown (``number:display-factor="1000"``)."""
+    number_ns = "{" + _ODS["number"] + "}"
+    style_ns = "{" + _ODS["style"] + "}"
+    found: dict[str, ShownAs] = {}
+    for _, el in ET.iterparse(io.BytesIO(xml), events=("end",)):
+        if el.tag != f"{number_ns}number-style":
+            continue
+        for child in el:
+            factor = child.get(f"{number_ns}display-factor")
+            if factor and factor.isdigit() and int(factor) >= 1000:
+                decimals = int(child.get(f"{number_ns}decimal-places") or "0")
+                found[el.get(f"{style_ns}name") or ""] = ShownAs(
+                    "scaled",
+                    "÷" + f"{int(factor):,}".replace(",", "."),
+                    scale=(len(factor) - 1) // 3,
+                    decimals=decimals,
+                )
+        el.clear()
+    return found
+
+
+def _scan_xls(data: bytes) -> dict[str, _SheetScan]:
+    """The number formats of an .xls workbook's value cells (xlrd reads the BIFF formats that
+    calamine does not give). A file xlrd cannot read gives no formats; then a percentage below
+    1 is questioned as a likely typo (``percent_as_fraction``) instead of being converted."""
+    import xlrd  # only for .xls
+
+    scans: dict[str, _SheetScan] = {}
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except Exception:  # xlrd's errors for files calamine may still read
+        return scans
+    try:
+        shown_by_xf: dict[int, ShownAs | None] = {}
+        for index, xf in enumerate(book.xf_list):
+            fmt = book.format_map.get(xf.format_key)
+            code = fmt.format_str if fmt is not None else None
+            shown_by_xf[index] = classify(code or BUILTIN_FORMATS.get(xf.format_key), None)
+        numeric = (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE)
+        for sheet_index in range(book.nsheets):
+            sheet = book.get_sheet(sheet_index)
+            scan = _SheetScan()
+            for r in range(sheet.nrows):
+                types = sheet.row_types(r)
+                for c, ctype in enumerate(types):
+                    if ctype in numeric:
+                        shown = shown_by_xf.get(sheet.cell_xf_index(r, c))
+                        if shown is not None:
+                            scan.formats[(r, c)] = shown
+            scans[sheet.name] = scan
+            book.unload_sheet(sheet_index)
+    except Exception:
+        return {}
+    finally:
+        book.release_resources()
     return scans
 
 
@@ -465,6 +630,8 @@ def read_workbook(
         for name, scan in scans.items():
             if scan.cells > MAX_CELLS:
                 raise WorkbookError("sheet_too_large", name)
+    elif fmt == "xls":
+        scans = _scan_xls(data)
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError as exc:
@@ -657,6 +824,7 @@ def _analyse(
     pcol = markers.get("parent_code")
     pncol = markers.get("parent_name")
     scan_hits = bool(scan and (scan.no_value or scan.errors))
+    formats = scan.formats if scan is not None else {}
 
     def cell_state(i: int, j: int) -> tuple[object, str | None]:
         value = m[i][j]
@@ -762,6 +930,7 @@ def _analyse(
                     qualifier_cell=o.ref(qi, j) if qi is not None else None,
                     formula=formula,
                     levels=levels,
+                    shown_as=formats.get(o.pos(i, j)) if formats else None,
                 )
             )
     unit_line = ucol if ucol is not None else ncol

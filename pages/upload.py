@@ -6,12 +6,18 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from kpi.config import get_settings
 from kpi.i18n import t
 from kpi.periods import Period
 from kpi.ui import data, frame
-from kpi.ui.staff import template_file, template_periods
-from loaders.importer import check_upload, commit_upload
+from kpi.ui.staff import (
+    check_for_upload,
+    quarter_notice,
+    status_table,
+    template_file,
+    template_periods,
+)
+from kpi.ui.uploads import file_input
+from loaders.importer import commit_upload
 
 ctx = frame.page("import")
 lang = ctx.lang
@@ -39,42 +45,48 @@ if choices:
         key="upload_template_download",
     )
 
+    st.subheader(t("status.heading", lang, period=Period.parse(period).label(lang)))
+    st.caption(t("status.caption", lang, previous=Period.parse(period).shift(-1).label(lang)))
+    st.dataframe(status_table(period, lang), hide_index=True, key="upload_status")
+
 st.subheader(t("upload.file_heading", lang))
-limit = get_settings().max_upload_mb
-uploaded = st.file_uploader(
-    t("upload.file_label", lang, limit=limit),
-    type=["xlsx", "xls", "ods", "xlsm"],
-    key="upload_file",
-)
+uploaded = file_input("template", lang, key="upload_file")
 if uploaded is None:
     st.caption(t("upload.file_help", lang))
     st.stop()
 
 content = uploaded.getvalue()
-sha = hashlib.sha256(content).hexdigest()
-state_key = f"upload_report_{sha}_{lang}_{actor.name}"
+chosen = period if choices else None
+state_key = f"upload_report_{hashlib.sha256(content).hexdigest()}_{lang}_{chosen}_{actor.name}"
 if state_key not in st.session_state:
-    st.session_state[state_key] = check_upload(
-        data.engine(), content, uploaded.name, lang=lang, actor=actor
-    )
+    st.session_state[state_key] = check_for_upload(content, uploaded.name, chosen, lang, actor)
 report = st.session_state[state_key]
 
 if report.status == "imported":
-    st.success(t("upload.imported", lang, batch=report.batch) + " " + report.summary())
+    st.success(t("upload.imported", lang, batch=report.batch) + " " + report.summary(batch=False))
     st.stop()
 if report.status == "unchanged":
     st.info(t("upload.unchanged", lang, batch=report.batch))
     st.stop()
+other_quarter = quarter_notice(report, uploaded.name, chosen, lang)
 if report.errors:
-    st.error(t("upload.rejected", lang, errors=len(report.errors)))
+    if report.whole_file:
+        st.error(t("upload.rejected_file", lang, reason=report.errors[0].message))
+    else:
+        st.error(t("upload.rejected", lang, errors=len(report.errors)))
 elif report.warnings:
     st.warning(t("upload.warnings", lang, warnings=len(report.warnings)))
 if report.problems:
-    st.dataframe(pd.DataFrame(report.problem_table()), hide_index=True, key="upload_problems")
+    show_codes = st.toggle(t("upload.show_codes", lang), key="upload_show_codes")
+    st.table(pd.DataFrame(report.problem_table(codes=show_codes)), hide_index=True)
 if report.status != "valid":
     st.stop()
 
 st.subheader(t("upload.preview_heading", lang, period=Period.parse(report.period).label(lang)))
+if report.to_acknowledge:
+    st.warning(t("upload.typos", lang, count=len(report.to_acknowledge)))
+    questioned = [r for r in report.preview_table() if r[t("import.column.check", lang)]]
+    st.dataframe(pd.DataFrame(questioned), hide_index=True, key="upload_preview_questioned")
 counts = report.counts
 cols = st.columns(3)
 cols[0].metric(t("upload.count_new", lang), counts["inserted"])
@@ -90,6 +102,24 @@ with st.expander(t("upload.all_changes", lang)):
 if not counts["inserted"] and not counts["revised"]:
     st.info(t("upload.nothing_to_change", lang))
     st.stop()
-if st.button(t("upload.confirm", lang), type="primary", key="upload_confirm"):
-    st.session_state[state_key] = commit_upload(data.engine(), report, actor)
+typos = report.to_acknowledge
+left, right = st.columns([3, 2], vertical_alignment="center")
+checked = left.checkbox(t("upload.acknowledge", lang), key="upload_acknowledge") if typos else False
+quarter_ok = (
+    left.checkbox(
+        t("upload.other_quarter_ok", lang, period=Period.parse(report.period).label(lang)),
+        key="upload_other_quarter",
+    )
+    if other_quarter
+    else True
+)
+if right.button(
+    t("upload.confirm", lang),
+    type="primary",
+    key="upload_confirm",
+    disabled=(bool(typos) and not checked) or not quarter_ok,
+):
+    st.session_state[state_key] = commit_upload(
+        data.engine(), report, actor, accept_warnings=checked
+    )
     st.rerun()

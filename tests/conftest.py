@@ -66,6 +66,7 @@ def _isolated_streamlit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "KPI_PUBLIC_URL",
         "KPI_TIMEZONE",
         "KPI_DEMO_ACCOUNTS",
+        "KPI_MAX_REPORT_MB",
     ):
         monkeypatch.delenv(name, raising=False)
     # A leftover KPI_WEB_ROLE (the setting before accounts) must grant nothing: keep one set.
@@ -177,6 +178,16 @@ def writable_demo_url(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     url = f"sqlite:///{path}"
     monkeypatch.setenv("KPI_DATABASE_URL", url)
     return url
+
+
+@pytest.fixture
+def editor_login(writable_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A province editor logged in to the app (a real account and session in the private copy
+    of the demo database)."""
+    from tests.support.accounts import log_in
+
+    log_in(monkeypatch, writable_demo_url, "chi-lan", "editor", ("84",))
+    return "chi-lan"
 
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -120,6 +120,7 @@ def test_refused_files_exit_1_or_2_and_write_nothing(
         "found",
         "expected",
         "message",
+        "needs_ack",
     }
     assert _batches(db) == []
 

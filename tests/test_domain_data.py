@@ -130,9 +130,11 @@ RULE_KINDS = {"parts_le_total", "parts_eq_total", "part_le_total"}
 INDICATOR_FIELDS = {
     "code", "group", "order", "name_vi", "name_en", "unit_vi", "unit_en", "kind", "direction",
     "decimals", "levels", "key", "definition_vi", "definition_en", "definition_version",
-    "formula", "numerator", "denominator", "percent",
+    "formula", "numerator", "denominator", "percent", "history_check", "at_most_units",
 }  # fmt: skip
-REQUIRED_FIELDS = INDICATOR_FIELDS - {"key", "formula", "numerator", "denominator", "percent"}
+REQUIRED_FIELDS = INDICATOR_FIELDS - {
+    "key", "formula", "numerator", "denominator", "percent", "history_check", "at_most_units",
+}  # fmt: skip
 TEXT_FIELDS = ["name_vi", "name_en", "unit_vi", "unit_en", "definition_vi", "definition_en"]
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 

@@ -56,11 +56,17 @@ def test_golden_workbook(demo_engine: Engine, name: str, tmp_path: Path) -> None
     assert sorted({p.code for p in report.warnings}) == exp["warnings"], found
     if "problems" in exp:
         assert sorted(found, key=lambda p: [str(x) for x in p]) == exp["problems"]
+    if "found" in exp:
+        shown = {(p.code, p.cell): p.found for p in report.problems}
+        assert [shown.get((code, cell)) for code, cell, _ in exp["found"]] == [
+            f for _, _, f in exp["found"]
+        ]
     if "figures" in exp:
         got = sorted([r.indicator, r.unit_code, str(r.new), r.qualifier] for r in report.preview)
         assert got == _figures(name)
     unreadable = bool(exp["errors"]) and set(exp["errors"]) <= FILE_CODES
-    assert report.exit_code == (2 if unreadable else 1 if exp["status"] == "rejected" else 0)
+    refused = exp["status"] in ("rejected", "unconfirmed")
+    assert report.exit_code == (2 if unreadable else 1 if refused else 0)
     for p in report.problems:
         assert p.message and "{" not in p.message, p
         if p.cell:

@@ -95,9 +95,12 @@ def test_a_bad_file_shows_its_cells_and_writes_nothing(writable_demo_url: str, e
     )
     at = _upload(open_app("vi", "pages/upload.py"), content)
     assert at.error and "Không có số liệu nào được ghi" in at.error[0].value
-    problems = at.dataframe[0].value
+    problems = at.table[0].value
     assert len(problems) >= 2
     assert all(problems["Ô"])  # every problem names its cell
+    assert "Mã lỗi" not in problems.columns  # codes are words on screen ...
+    at.toggle(key="upload_show_codes").set_value(True).run()
+    problems = at.table[0].value  # ... and a column on demand
     assert {"ambiguous_number", "negative_count"} <= set(problems["Mã lỗi"])
     assert not [b for b in at.button if b.key == "upload_confirm"]
     assert _count(writable_demo_url, "2019-Q2") == 0

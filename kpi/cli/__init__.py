@@ -22,6 +22,7 @@ COMMANDS = (
     "rollback",
     "users",
     "briefing",
+    "status",
 )
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2

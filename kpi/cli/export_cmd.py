@@ -1,4 +1,7 @@
-"""``kpi export [filters] --format csv|xlsx|parquet|json -o FILE``: the analyst's table.
+"""``kpi export [filters] --format csv|xlsx|parquet|json -o FILE|-``: the analyst's table.
+
+``-o -`` writes to standard output (the message goes to standard error); a pipe or a device is
+written in place; a regular file atomically (``kpi.cli.output``).
 
 The options are the filters of :data:`kpi.filters.FIELDS` (the page keeps the same ones in its
 address), read through :meth:`Filters.from_params`, and the table is built and written by
@@ -9,14 +12,15 @@ same CSV bytes. Without ``--indicator`` or ``--unit``, all of them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from kpi.accounts import AccountError
 from kpi.catalogue import load_catalogue
 from kpi.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from kpi.cli.common import acting_user, engine_from_settings, refuse_user
+from kpi.cli.output import write_output
 from kpi.config import get_settings
 from kpi.db import session_scope
 from kpi.export import FORMATS, ExportRefused, build, check_xlsx, record_export, write
@@ -43,7 +47,13 @@ def register(sub: Any) -> None:
         else:
             p.add_argument(option, metavar="QUARTER", dest=field.param, help=helptext)
     p.add_argument("--format", choices=FORMATS, required=True, help="file format")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="file to write (- for standard output; a pipe or a device is written in place)",
+    )
     p.add_argument(
         "--user",
         help="the account that exports, recorded in the audit log (default: the shell user)",
@@ -72,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     except FilterError as exc:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_USAGE
-    output = Path(args.output)
+    output = args.output
     engine = engine_from_settings()
     try:
         actor = acting_user(engine, args.user)
@@ -84,22 +94,20 @@ def run(args: argparse.Namespace) -> int:
             table = build(session, load_catalogue(), all_units(session), filters)
         if args.format == "xlsx":
             check_xlsx(len(table))
-        partial = output.with_name(output.name + ".partial")
         try:
-            with partial.open("wb") as fh:
-                write(table, args.format, fh)
-            partial.replace(output)
+            written = write_output(args.output, lambda fh: write(table, args.format, fh))
+        except BrokenPipeError:
+            # the reader of the pipe stopped reading (``| head``): not our error to report
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return EXIT_USAGE
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             error = exc.strerror or str(exc)
             print(
                 t("export.error.cannot_write", lang, value=str(output), error=error),
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
         with session_scope(engine) as session:
             record_export(session, actor, table, args.format)
     except FilterError as exc:
@@ -116,8 +124,10 @@ def run(args: argparse.Namespace) -> int:
             lang,
             rows=len(table),
             format=args.format.upper(),
-            file=str(output),
+            file=t("export.cli.stdout", lang) if written.name == "-" else written.name,
             description=table.description,
-        )
+        ),
+        # the bytes went to standard output, or into a pipe or device: the words go elsewhere
+        file=sys.stderr if written.to_stdout or written.in_place else sys.stdout,
     )
     return EXIT_OK

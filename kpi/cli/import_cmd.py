@@ -1,7 +1,9 @@
-"""``kpi import FILE [--period P] [--dry-run] [--user NAME] [--format text|json] [--lang vi|en]``
+"""``kpi import FILE [--period P] [--dry-run] [--accept-warnings] [--user NAME]
+[--format text|json] [--lang vi|en]``
 
-Exit codes: 0 imported, valid (dry run) or unchanged (the same file again); 1 rejected (nothing
-written); 2 unusable command or unreadable file.
+Exit codes: 0 imported, valid (dry run) or unchanged (the same file again); 1 rejected, or
+likely typos not acknowledged with ``--accept-warnings`` (nothing written; the list is printed);
+2 unusable command or unreadable file.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ def register(sub: Any) -> None:
     p.add_argument("file")
     p.add_argument("--period", help="the quarter the file is for (checked against the file)")
     p.add_argument("--dry-run", action="store_true", help="check and preview only; write nothing")
+    p.add_argument(
+        "--accept-warnings",
+        action="store_true",
+        help="store the figures even though some look like typos (after checking them)",
+    )
     p.add_argument("--user", help="who imports (default: the shell user)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--lang", choices=LANGUAGES, help="language of the messages (default KPI_LANG)")
@@ -53,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
             actor=actor,
             period=period,
             dry_run=args.dry_run,
+            accept_warnings=args.accept_warnings,
             lang=lang,
         )
     except AccountError as exc:
@@ -69,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     finally:
         engine.dispose()
+    if report.status == "unconfirmed":
+        print(t("import.cli.accept_hint", lang, count=len(report.to_acknowledge)), file=sys.stderr)
     if args.format == "json":
         print_json(report.to_json(include_preview=args.changes))
         return report.exit_code

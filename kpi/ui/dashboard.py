@@ -57,13 +57,21 @@ def _escape(text: str) -> str:
 Records = list[dict[str, Any]]
 
 
+def _former_state(row: dict[str, Any]) -> str:
+    """What became of a value that is no longer current: its batch was undone (đã huỷ), or a
+    later upload revised it."""
+    if row.get("status") == "rolled_back":
+        return "dashboard.source.rolled_back"
+    return "dashboard.source.superseded"
+
+
 def _history_lines(ind: IndicatorDef, history: Records, lang: str) -> list[str]:
     """Every stored value of a figure, newest first: the value, then where it came from (the
     ``line`` of :func:`_with_lines`)."""
     lines = []
     for row in history:
         value = format_figure(ind, row["value"], lang, str(row["qualifier"]))
-        mark = "" if row["is_current"] else f" ({t('dashboard.source.superseded', lang)})"
+        mark = "" if row["is_current"] else f" ({t(_former_state(row), lang)})"
         lines.append(f"{value}{mark}: {row['line']}")
     return lines
 

@@ -65,6 +65,19 @@ def language_picker() -> str:
     return str(lang)
 
 
+def apply_server_limits() -> None:
+    """Streamlit's server upload limit from the one table of limits (``kpi.limits``). The
+    public ``st.set_option`` refuses server options; the server reads this one at each upload
+    request, so setting it when the app runs is in time for every upload."""
+    from streamlit import config
+
+    from kpi.limits import server_limit_mb
+
+    limit = server_limit_mb()
+    if config.get_option("server.maxUploadSize") != limit:
+        config.set_option("server.maxUploadSize", limit)
+
+
 def language() -> str:
     """The language the page is drawn in."""
     ctx = _CURRENT.get()

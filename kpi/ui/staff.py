@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from kpi import db, queries
+from kpi import db, queries, status
 from kpi.access import Actor
 from kpi.display import format_figure
 from kpi.i18n import t
@@ -15,6 +15,7 @@ from kpi.periods import Period, period_range
 from kpi.ui import data
 from kpi.ui.frame import page_context, source_lines, time_text
 from loaders import template
+from loaders.importer import ImportReport, check_upload
 
 
 def web_actor() -> Actor:
@@ -74,10 +75,27 @@ def batch_table(rows: list[dict[str, Any]], lang: str) -> pd.DataFrame:
 
 
 def batch_figures_table(batch_id: int, lang: str) -> pd.DataFrame:
-    """The figures of one batch, named and formatted, with what became of each."""
+    """The figures of one batch, named and formatted, with what became of each: in the
+    report's order of indicators, then the province, its agencies, the districts and the
+    communes by code, then the quarter."""
     frame = _batch_figures(data.database_url(), data.data_version(), batch_id)
     cat = data.catalogue()
-    names = {u.id: u.name for u in data.units()}
+    units = {u.id: u for u in data.units()}
+    names = {uid: u.name for uid, u in units.items()}
+    indicator_rank = {ind.code: i for i, ind in enumerate(cat.ordered())}
+    level_rank = {"province": 0, "agencies": 1, "district": 2, "commune": 3}
+    if not frame.empty:
+        keys = [
+            (
+                indicator_rank.get(c, len(indicator_rank)),
+                level_rank.get(units[u].level, 4) if u in units else 5,
+                units[u].code if u in units else "",
+                p,
+            )
+            for c, u, p in zip(frame["indicator"], frame["unit_id"], frame["period"], strict=True)
+        ]
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        frame = frame.iloc[order].reset_index(drop=True)
     return pd.DataFrame(
         {
             t("history.col.indicator", lang): [cat[c].name(lang) for c in frame["indicator"]],
@@ -101,6 +119,14 @@ def batch_figures_table(batch_id: int, lang: str) -> pd.DataFrame:
     )
 
 
+def _value_state(is_current: bool, batch_status: str) -> str:
+    """A stored value is current, earlier (revised by a later upload) or undone (its batch was
+    rolled back: đã huỷ, never "replaced")."""
+    if is_current:
+        return "history.state.current"
+    return "history.state.rolled_back" if batch_status == "rolled_back" else "history.state.earlier"
+
+
 def figure_history_table(code: str, unit_id: int, period: str, lang: str) -> pd.DataFrame:
     """Every value a figure has had, newest first: the value, whether it is the current one,
     and where it came from (batch, file, sheet and cell, or report line)."""
@@ -113,9 +139,64 @@ def figure_history_table(code: str, unit_id: int, period: str, lang: str) -> pd.
                 for v, q in zip(history["value"], history["qualifier"], strict=True)
             ],
             t("history.col.state", lang): [
-                t("history.state.current" if c else "history.state.earlier", lang)
-                for c in history["is_current"]
+                t(_value_state(bool(c), str(s)), lang)
+                for c, s in zip(history["is_current"], history["status"], strict=True)
             ],
             t("history.col.source", lang): source_lines(history, lang),
         }
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _status(url: str, version: int, period: str) -> status.QuarterStatus:
+    with db.session_scope(data.engine_for(url)) as session:
+        return status.reporting_status(session, data.catalogue(), period)
+
+
+def status_table(period: str, lang: str) -> pd.DataFrame:
+    """Who has reported for ``period`` (and the quarter before), one row per unit."""
+    found = _status(data.database_url(), data.data_version(), period)
+    return pd.DataFrame(status.status_rows(found, data.catalogue(), lang))
+
+
+def check_for_upload(
+    content: bytes, file_name: str, chosen: str | None, lang: str, actor: Actor
+) -> ImportReport:
+    """Check an uploaded file for the Upload page: the quarter is the one its metadata sheet
+    names; a workbook without one (not the template) is checked for the quarter chosen on the
+    page, so that it is never told that no quarter was chosen. Figures outside the user's scope
+    are errors at their cells."""
+    engine = data.engine()
+    report = check_upload(engine, content, file_name, lang=lang, actor=actor)
+    if report.readable and report.file_period is None and chosen is not None:
+        report = check_upload(engine, content, file_name, period=chosen, lang=lang, actor=actor)
+    return report
+
+
+def quarter_notice(report: ImportReport, file_name: str, chosen: str | None, lang: str) -> bool:
+    """Say which quarter the file is for; when that is not the quarter chosen on the page, say
+    so and return True (the page then asks before it stores anything)."""
+    if report.file_period is None:
+        if report.period is not None and report.readable:
+            st.info(
+                t(
+                    "upload.file_without_quarter",
+                    lang,
+                    period=Period.parse(report.period).label(lang),
+                )
+            )
+        return False
+    found = Period.parse(report.file_period).label(lang)
+    if chosen is None or report.file_period == chosen:
+        st.info(t("upload.file_quarter", lang, file=file_name, period=found))
+        return False
+    st.warning(
+        t(
+            "upload.file_quarter_differs",
+            lang,
+            file=file_name,
+            period=found,
+            chosen=Period.parse(chosen).label(lang),
+        )
+    )
+    return True
