@@ -269,13 +269,15 @@ def _unit_widgets(
         return [PROVINCE_CODE], False
     if level == "districts":
         districts = _codes_at(units, "district")
-        chosen = box.multiselect(
-            t("explore.districts", lang),
-            districts,
-            format_func=label,
-            placeholder=t("explore.all_districts", lang),
-            key=K + "districts",
-        )
+        with box:
+            chosen = pickers.checklist(
+                t("explore.districts", lang),
+                districts,
+                label,
+                K + "districts",
+                lang,
+                empty=t("explore.all_districts", lang),
+            )
         return list(chosen) or districts, False
     if level == "communes":
         district = box.selectbox(
@@ -284,22 +286,26 @@ def _unit_widgets(
             format_func=label,
             key=K + "district",
         )
-        communes = box.multiselect(
-            t("explore.communes", lang),
-            _codes_at(units, "commune", parent=str(district)),
-            format_func=label,
-            placeholder=t("explore.all_communes", lang),
-            key=K + "communes",
-        )
+        with box:
+            communes = pickers.checklist(
+                t("explore.communes", lang),
+                _codes_at(units, "commune", parent=str(district)),
+                label,
+                K + "communes",
+                lang,
+                empty=t("explore.all_communes", lang),
+            )
         return (list(communes), False) if communes else ([str(district)], True)
     every = list(_by_code(units))
-    chosen = box.multiselect(
-        t("explore.units", lang),
-        every,
-        format_func=lambda c: f"{label(c)} ({c})",
-        placeholder=t("explore.all_units", lang),
-        key=K + "units",
-    )
+    with box:
+        chosen = pickers.checklist(
+            t("explore.units", lang),
+            every,
+            lambda c: f"{label(c)} ({c})",
+            K + "units",
+            lang,
+            empty=t("explore.all_units", lang),
+        )
     children = box.checkbox(t("export.filter.children", lang), key=K + "children")
     return list(chosen), bool(children) and bool(chosen)
 

@@ -42,6 +42,67 @@ def _clear(key: str) -> None:
     st.session_state[key] = []
 
 
+def checklist(
+    label: str,
+    options: Sequence[str],
+    names: Callable[[str], str],
+    key: str,
+    lang: str,
+    *,
+    empty: str | None = None,
+    filter_by: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """Pick several of ``options`` (codes) by ticking boxes, with a search box over their names
+    (``names``); returns the chosen codes in the order of ``options``. ``filter_by`` narrows
+    the boxes shown (a group) without dropping a choice; ``empty`` says what choosing none
+    means."""
+    order = list(options)
+    if not isinstance(st.session_state.get(key), list):
+        st.session_state[key] = []
+    st.session_state[key] = [c for c in order if c in set(st.session_state[key])]
+    with st.container(border=True, key=f"{key}_picker"):
+        head = st.columns([1, 1], vertical_alignment="bottom")
+        head[0].markdown(f"**{label}**")
+        query = head[1].text_input(
+            t("picker.search", lang),
+            key=f"{key}_search",
+            placeholder=t("picker.search_placeholder", lang),
+        )
+        shown = [
+            c for c in order if (filter_by is None or filter_by(c)) and _matches(names(c), query)
+        ]
+        _boxes(shown, names, key, order)
+        chosen = [names(c) for c in st.session_state[key]]
+        line = st.columns([4, 1], vertical_alignment="center")
+        line[0].caption(
+            t("picker.chosen", lang, n=len(chosen), names="; ".join(chosen))
+            if chosen
+            else (empty or t("picker.none_chosen", lang))
+        )
+        line[1].button(
+            t("picker.clear", lang),
+            key=f"{key}_clear",
+            on_click=_clear,
+            args=(key,),
+            disabled=not chosen,
+        )
+        if not shown:
+            st.caption(t("picker.no_match", lang))
+    return list(st.session_state[key])
+
+
+def _boxes(shown: Sequence[str], names: Callable[[str], str], key: str, order: list[str]) -> None:
+    chosen = set(st.session_state[key])
+    with st.container(height=220 if len(shown) > 8 else "content", border=False):
+        cols = st.columns(2)
+        for n, code in enumerate(shown):
+            box = f"{key}_box_{code}"
+            st.session_state[box] = code in chosen
+            cols[n % 2].checkbox(
+                names(code), key=box, on_change=_toggle, args=(key, code, box, order)
+            )
+
+
 def indicator_picker(
     cat: Catalogue,
     lang: str,
@@ -52,14 +113,10 @@ def indicator_picker(
     label: str | None = None,
     empty: str | None = None,
 ) -> list[str]:
-    """Pick indicators among ``options`` (codes); returns the chosen codes in catalogue order.
-
-    ``on_group`` gives the indicators a newly chosen group selects (None: choosing a group
-    only narrows the list); ``empty`` says what choosing none means."""
+    """Pick indicators among ``options`` (codes): a group, then a :func:`checklist` of the
+    group's indicators; returns the chosen codes in catalogue order. ``on_group`` gives the
+    indicators a newly chosen group selects (None: choosing a group only narrows the list)."""
     order = list(options)
-    if key not in st.session_state:
-        st.session_state[key] = []
-    st.session_state[key] = [c for c in order if c in set(st.session_state[key])]
     groups = [ALL, *sorted({cat[c].group for c in order}, key=lambda g: cat.groups[g].order)]
 
     def group_changed() -> None:
@@ -67,54 +124,21 @@ def indicator_picker(
         if on_group is not None:
             st.session_state[key] = [c for c in order if c in set(on_group(group))]
 
-    with st.container(border=True, key=f"{key}_picker"):
-        st.markdown(f"**{label or t('picker.indicators', lang)}**")
-        top = st.columns([1, 1])
-        group = top[0].selectbox(
-            t("picker.group", lang),
-            groups,
-            format_func=lambda g: (
-                t("picker.all_groups", lang) if g == ALL else cat.groups[g].name(lang)
-            ),
-            key=f"{key}_group",
-            on_change=group_changed,
-        )
-        query = top[1].text_input(
-            t("picker.search", lang),
-            key=f"{key}_search",
-            placeholder=t("picker.search_placeholder", lang),
-        )
-        shown = [
-            c
-            for c in order
-            if (group == ALL or cat[c].group == group) and _matches(cat[c].name(lang), query)
-        ]
-        chosen = set(st.session_state[key])
-        if not shown:
-            st.caption(t("picker.no_match", lang))
-        with st.container(height=220 if len(shown) > 8 else "content", border=False):
-            cols = st.columns(2)
-            for n, code in enumerate(shown):
-                box = f"{key}_box_{code}"
-                st.session_state[box] = code in chosen
-                cols[n % 2].checkbox(
-                    cat[code].name(lang),
-                    key=box,
-                    on_change=_toggle,
-                    args=(key, code, box, order),
-                )
-        names = [cat[c].name(lang) for c in st.session_state[key]]
-        line = st.columns([4, 1], vertical_alignment="center")
-        line[0].caption(
-            t("picker.chosen", lang, n=len(names), names="; ".join(names))
-            if names
-            else (empty or t("picker.none_chosen", lang))
-        )
-        line[1].button(
-            t("picker.clear", lang),
-            key=f"{key}_clear",
-            on_click=_clear,
-            args=(key,),
-            disabled=not names,
-        )
-    return list(st.session_state[key])
+    group = st.selectbox(
+        t("picker.group", lang),
+        groups,
+        format_func=lambda g: (
+            t("picker.all_groups", lang) if g == ALL else cat.groups[g].name(lang)
+        ),
+        key=f"{key}_group",
+        on_change=group_changed,
+    )
+    return checklist(
+        label or t("picker.indicators", lang),
+        order,
+        lambda c: cat[c].name(lang),
+        key,
+        lang,
+        empty=empty,
+        filter_by=None if group == ALL else (lambda c: cat[c].group == group),
+    )
