@@ -860,12 +860,15 @@ def record_export(session: Session, actor: Actor, table: Table, fmt: str) -> Non
 def display_frame(table: Table, limit: int | None = None) -> pd.DataFrame:
     """The table as shown on the page: the headers, numbers written the way the language
     writes them (``38.751``, ``99,57%`` / ``38,751``, ``99.57%``), periods as labels ("Quý
-    II/2017", where the files have ``2017-Q2``)."""
+    II/2017", where the files have ``2017-Q2``), and without the indicator code when headers
+    are names (the files keep it, for programs)."""
     lang, cat = table.lang, table.selection.catalogue
     frame = table.frame if limit is None else table.frame.iloc[:limit]
     inds = [str(v) for v in frame["indicator"].tolist()]
     out = {}
     for col in table.columns:
+        if col.key == "indicator" and table.filters.header == "names":
+            continue  # the code is for programs (files); the screen has the indicator's name
         series = frame[col.key]
         if col.kind == "number":
             out[col.header] = [

@@ -78,7 +78,11 @@ def period_picker(label: str, periods: Sequence[str], key: str, lang: str) -> st
     ``period`` of the page address."""
     state.seed(key, state.quarter(state.PERIOD, periods))
     chosen = st.selectbox(
-        label, list(reversed(periods)), format_func=lambda p: Period.parse(p).label(lang), key=key
+        label,
+        list(reversed(periods)),
+        format_func=lambda p: Period.parse(p).label(lang),
+        key=key,
+        placeholder=t("picker.choose", lang),
     )
     return str(chosen)
 
@@ -322,7 +326,11 @@ def trend_filters(lang: str, cat: Catalogue, periods: Sequence[str]) -> TrendFil
     row = st.columns([1, 1, 2])
     names = {u.id: dashboard.unit_label(u, periods[-1]) for u in units}
     unit_id = row[0].selectbox(
-        t("trends.unit", lang), list(names), format_func=names.__getitem__, key="trends_unit"
+        t("trends.unit", lang),
+        list(names),
+        format_func=names.__getitem__,
+        key="trends_unit",
+        placeholder=t("picker.choose", lang),
     )
     freq = row[1].radio(
         t("trends.freq", lang),
@@ -492,6 +500,7 @@ def district_filters(lang: str, cat: Catalogue, periods: Sequence[str]) -> Distr
             options,
             format_func=lambda c: cat[c].name(lang),
             key="districts_indicator",
+            placeholder=t("picker.choose", lang),
         )
     )
     with cols[1]:
@@ -598,6 +607,7 @@ def district_picker(model: DistrictsModel, lang: str) -> int | None:
         list(names),
         format_func=names.__getitem__,
         key="districts_district",
+        placeholder=t("picker.choose", lang),
     )
     return None if chosen is None else int(chosen)
 

@@ -285,6 +285,7 @@ def _unit_widgets(
             _codes_at(units, "district"),
             format_func=label,
             key=K + "district",
+            placeholder=t("picker.choose", lang),
         )
         with box:
             communes = pickers.checklist(

@@ -132,6 +132,7 @@ def indicator_picker(
         ),
         key=f"{key}_group",
         on_change=group_changed,
+        placeholder=t("picker.choose", lang),
     )
     return checklist(
         label or t("picker.indicators", lang),
