@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from kpi.catalogue import Catalogue, IndicatorDef
 from kpi.display import format_change, format_figure
 from kpi.i18n import t
-from kpi.metrics import changes, combine_qualifiers
+from kpi.metrics import changes, combine_qualifiers, so_far
 from kpi.models import Target
 from kpi.numbers import format_number
 from kpi.periods import Period, period_range, year_label
@@ -370,30 +370,10 @@ def year_to_date(
 ) -> Row | None:
     """The year so far, up to ``period``: flows add their quarters, ratios are recomputed from
     the summed numerators and denominators; stocks and levels are the quarter itself."""
-    quarters = [Period(period.year, q).code for q in range(1, period.quarter + 1)]
     if ind.kind not in ("flow", "ratio"):
         return index.get((ind.code, unit_id, period.code))
-    rows = [index.get((ind.code, unit_id, q)) for q in quarters]
-    present = [r for r in rows if r is not None]
-    if not present:
-        return None
-    qualifier = combine_qualifiers(str(r["qualifier"]) for r in present)
-    complete = len(present) == len(quarters) and all(bool(r.get("complete", True)) for r in present)
-    if ind.kind == "flow":
-        value = sum(float(r["value"]) for r in present)
-        return {"value": value, "qualifier": qualifier, "complete": complete}
-    num = sum(float(r["numerator"]) for r in present if not _nan(r.get("numerator")))
-    den = sum(float(r["denominator"]) for r in present if not _nan(r.get("denominator")))
-    if den == 0:
-        return None
-    qualifier = "exact" if qualifier == "exact" else "approx"
-    return {
-        "value": num / den,
-        "qualifier": qualifier,
-        "complete": complete,
-        "numerator": num,
-        "denominator": den,
-    }
+    quarters = [Period(period.year, q).code for q in range(1, period.quarter + 1)]
+    return so_far(ind.kind, [index.get((ind.code, unit_id, q)) for q in quarters])
 
 
 def progress(
