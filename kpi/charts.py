@@ -300,8 +300,8 @@ def ranking_chart(
     ``whole`` names the unit the ranked ones belong to (default: the province); ``parts``
     says what that total holds beyond the bars (:func:`kpi.dashboard.province_total_note`:
     the districts plus the provincial agencies), so that a total above bars that add up to
-    less is never a riddle. Reference lines are drawn under the bars and their labels above
-    the plot, so a bar's figure is never hidden by a line."""
+    less is never a riddle. Each bar's figure stands in the right margin and the reference
+    lines' labels above the plot, so no figure is ever hidden by a line."""
     whole_text = (
         t("dashboard.chart.province", lang, value=r.province_text)
         if whole is None
@@ -401,7 +401,6 @@ def _reference(
             "y0": 0,
             "y1": 1,
             "line": {"color": colour_, "dash": dash, "width": 2},
-            "layer": "below",
         }
     )
     layout["annotations"].append(

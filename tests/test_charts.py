@@ -316,7 +316,7 @@ def test_a_district_without_a_figure_is_a_grey_tile_with_a_dash() -> None:
 @pytest.mark.parametrize("per_commune", [False, True])
 def test_no_bar_figure_is_ever_under_a_reference_line(per_commune: bool) -> None:
     """Each bar's figure stands in the right margin (outside the plot, where the lines do not
-    run), the lines lie under the bars, and their own labels sit above the plot."""
+    run), and the lines' own labels sit above the plot."""
     counts = {(11, "2019-Q1"): 10, (12, "2019-Q1"): 7, (13, "2019-Q1"): 7}
     r = _ranking(counts=counts, per_commune=per_commune)
     spec = _spec(charts.ranking_chart(r, CAT["dossiers_received"], "vi"))
@@ -327,7 +327,7 @@ def test_no_bar_figure_is_ever_under_a_reference_line(per_commune: bool) -> None
     assert all(a["xref"] == "paper" and a["x"] >= 1 and a["xanchor"] == "left" for a in labels)
     assert spec["layout"]["margin"]["r"] >= 8 * max(len(a["text"]) for a in labels)
     lines = spec["layout"]["shapes"]
-    assert lines and all(s["layer"] == "below" for s in lines)
+    assert lines and all(s["yref"] == "paper" and (s["y0"], s["y1"]) == (0, 1) for s in lines)
     for a in spec["layout"]["annotations"]:
         if a.get("yref") == "paper":
             assert a["y"] >= 1 and a["yanchor"] == "bottom"  # above the plot area

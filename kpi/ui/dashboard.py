@@ -268,7 +268,7 @@ def _freq_changed(span: Sequence[str]) -> None:
         _range_from_years(span)
 
 
-TREND_KEYS = ("trends_unit", "trends_freq")
+TREND_KEYS = ("trends_unit", "trends_freq", "trends_indicators_group")
 
 
 def _seed_trends(cat: Catalogue, units: Sequence[UnitInfo], span: Sequence[str]) -> None:

@@ -161,7 +161,14 @@ def _group_members(catalogue: Catalogue, group: str) -> list[str]:
 
 
 #: the widgets whose labels change with the language (given their values again on a switch)
-LABELLED = (K + "level", K + "district", K + "freq", K + "layout", K + "header")
+LABELLED = (
+    K + "indicators_group",
+    K + "level",
+    K + "district",
+    K + "freq",
+    K + "layout",
+    K + "header",
+)
 
 
 # -- the widgets -------------------------------------------------------------------------------
