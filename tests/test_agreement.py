@@ -36,7 +36,7 @@ from kpi.units import UnitInfo, all_units
 from tests.conftest import ADMIN
 
 CAT = load_catalogue()
-DRAWS = 160  #: combinations per database: a few hundred in all, some seconds each
+DRAWS = 120  #: combinations per database: 240 in all, about ten seconds each
 SPAN = [p.code for p in period_range("2016-Q1", "2019-Q1")]
 LEVELS = ("province", "agencies", "district", "commune")
 KINDS = ("flow", "stock", "level", "ratio")

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine
 
 from kpi import dashboard as d
-from kpi import db, queries
+from kpi import db, page_models, queries
 from kpi.catalogue import load_catalogue
 from kpi.metrics import COLUMNS
 from kpi.models import Target
@@ -723,3 +723,24 @@ def test_a_yearly_trend_uses_only_the_quarters_inside_its_range(engine: Engine) 
         ("doc_system_users", "Năm 2018"): "40",
         ("doc_system_users", "Năm 2019"): "45*",
     }
+
+
+def test_a_quarter_after_the_reform_says_what_became_of_the_province(engine: Engine) -> None:
+    """The Overview of Quý III/2025 is Vĩnh Long's, and says in one sentence that Trà Vinh
+    became part of it; the Overview of Quý I/2019 says nothing about 2025."""
+    with db.session_scope(engine) as s:
+        later = UnitDirectory(all_units(s), Period(2025, 3).start, Period(2025, 3).end)
+        vl = later.by_code["86"].id
+        early = _ids(engine).by_code["84"].id
+        figs = [
+            Figure("dossiers_received", vl, "2025-Q3", Decimal(51234)),
+            Figure("dossiers_received", early, "2019-Q1", Decimal(38751)),
+        ]
+        commit_figures(s, EDITOR, BatchInfo("csv", "later.csv"), figs)
+        after = page_models.overview_model(s, CAT, "2025-Q3", "vi")
+        before = page_models.overview_model(s, CAT, "2019-Q1", "vi")
+        districts = page_models.districts_model(s, CAT, "dossiers_received", "2025-Q3", False, "vi")
+    assert after is not None and after.unit_name == "Vĩnh Long"
+    assert after.note == "† Từ 01/07/2025, Trà Vinh (84) nhập vào Vĩnh Long (86)."
+    assert before is not None and before.note is None
+    assert districts is not None and districts.districts == ()  # districts were abolished

@@ -107,3 +107,12 @@ def test_the_language_is_in_the_address_when_it_is_not_the_default(demo_url: str
     assert not at.exception
     assert _params(at) == {"period": "2018-Q4", "lang": "en"}
     assert at.selectbox(key="overview_period").value == "2018-Q4"
+
+
+@pytest.mark.parametrize("page", ["views/trends.py", "views/districts.py"])
+def test_pages_with_charts_hide_the_toolbar_and_heat_figures_on_a_phone(
+    demo_url: str, page: str
+) -> None:
+    at = _open(page, {})
+    styles = [e.proto.body for e in at.get("html")]
+    assert any("max-width: 640px" in s and ".modebar" in s for s in styles), styles
