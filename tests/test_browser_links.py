@@ -111,3 +111,18 @@ def test_switching_the_language_redraws_every_label_and_keeps_the_choices(
     widgets = [str(v) for v in page.evaluate(WIDGETS)]
     assert "Quý I/2018" in widgets and "Quý I/2019" in widgets, widgets
     assert not any(w.startswith("Q1 ") for w in widgets), widgets
+
+
+def test_on_a_phone_the_toolbar_and_the_heat_map_figures_give_way(page, live_app: str) -> None:  # type: ignore[no-untyped-def]
+    """At 390 pixels the Plotly toolbar no longer covers titles, and the heat map keeps its
+    figures for the hover; on a wide screen the figures are in the cells."""
+    page.goto(f"{live_app}/districts")
+    page.locator("g.heatmap-label").first.wait_for(state="attached")
+    _settled(page)
+    assert page.locator("g.heatmap-label").first.is_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(800)
+    assert not page.locator("g.heatmap-label").first.is_visible()
+    bars = page.locator(".modebar-container")
+    assert bars.count() == 0 or not any(bars.nth(i).is_visible() for i in range(bars.count()))
+    screenshot(page, "districts-phone")
