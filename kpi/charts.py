@@ -363,9 +363,13 @@ def ranking_chart(
     if r.province_value is not None and r.comparable:
         _reference(layout, r.province_value, whole_text, REFERENCE_COLOUR, "solid", 1)
     elif r.province_text and r.province_text != "–":
+        # on several short lines, so that a phone shows it whole ("= 9 huyện … + các cơ quan")
+        lines = textwrap.wrap(whole_text, 40)
+        layout["margin"]["t"] += 18 * (len(lines) - 1)
+        layout["height"] += 18 * (len(lines) - 1)
         layout["annotations"].append(
             {
-                "text": whole_text,
+                "text": "<br>".join(lines),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,

@@ -39,8 +39,10 @@ def _keep(page, name: str) -> None:  # type: ignore[no-untyped-def]
 def _svg_text(page) -> str:  # type: ignore[no-untyped-def]
     return str(
         page.evaluate(
-            "() => [...document.querySelectorAll('.js-plotly-plot text')]"
-            ".map(t => t.textContent).join(' ')"
+            "() => [...document.querySelectorAll('.js-plotly-plot text')].map(t => {"
+            " const lines = [...t.querySelectorAll('tspan.line')];"
+            " return lines.length ? lines.map(l => l.textContent).join(' ') : t.textContent;"
+            " }).join(' ')"
         )
     )
 
