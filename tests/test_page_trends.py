@@ -161,3 +161,18 @@ def test_no_indicator_chosen_asks_for_one(demo_url: str) -> None:
     at.button(key="trends_indicators_clear").click().run()
     assert not at.exception
     assert [i.value for i in at.info] == ["Choose at least one indicator."]
+
+
+def test_the_picker_finds_names_typed_without_tones_and_keeps_hidden_choices(
+    demo_url: str,
+) -> None:
+    at = _trends("vi")
+    before = chosen_indicators(at, "trends_indicators")
+    at.text_input(key="trends_indicators_search").set_value("HO SO TIEP NHAN").run()
+    boxes = [c for c in at.checkbox if (c.key or "").startswith("trends_indicators_box_")]
+    assert boxes and all("tiếp nhận" in c.label.lower() for c in boxes)
+    assert "Hồ sơ tiếp nhận" in [c.label for c in boxes]
+    assert chosen_indicators(at, "trends_indicators") == before  # hidden, still chosen
+    at.text_input(key="trends_indicators_search").set_value("không có chỉ tiêu này").run()
+    assert any(c.value == "Không có mục nào khớp với chữ đã gõ." for c in at.caption)
+    assert not at.exception

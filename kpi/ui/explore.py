@@ -284,6 +284,7 @@ def _unit_widgets(
                 K + "districts",
                 lang,
                 empty=t("explore.all_districts", lang),
+                placeholder=t("picker.search_units", lang),
             )
         return list(chosen) or districts, False
     if level == "communes":
@@ -302,6 +303,7 @@ def _unit_widgets(
                 K + "communes",
                 lang,
                 empty=t("explore.all_communes", lang),
+                placeholder=t("picker.search_units", lang),
             )
         return (list(communes), False) if communes else ([str(district)], True)
     every = list(_by_code(units))
@@ -313,6 +315,7 @@ def _unit_widgets(
             K + "units",
             lang,
             empty=t("explore.all_units", lang),
+            placeholder=t("picker.search_units", lang),
         )
     children = box.checkbox(t("export.filter.children", lang), key=K + "children")
     return list(chosen), bool(children) and bool(chosen)

@@ -51,11 +51,12 @@ def checklist(
     *,
     empty: str | None = None,
     filter_by: Callable[[str], bool] | None = None,
+    placeholder: str | None = None,
 ) -> list[str]:
     """Pick several of ``options`` (codes) by ticking boxes, with a search box over their names
     (``names``); returns the chosen codes in the order of ``options``. ``filter_by`` narrows
     the boxes shown (a group) without dropping a choice; ``empty`` says what choosing none
-    means."""
+    means; ``placeholder`` is the search box's hint (by default, for indicators)."""
     order = list(options)
     if not isinstance(st.session_state.get(key), list):
         st.session_state[key] = []
@@ -66,7 +67,7 @@ def checklist(
         query = head[1].text_input(
             t("picker.search", lang),
             key=f"{key}_search",
-            placeholder=t("picker.search_placeholder", lang),
+            placeholder=placeholder or t("picker.search_placeholder", lang),
         )
         shown = [
             c for c in order if (filter_by is None or filter_by(c)) and _matches(names(c), query)
