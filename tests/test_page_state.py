@@ -116,3 +116,24 @@ def test_pages_with_charts_hide_the_toolbar_and_heat_figures_on_a_phone(
     at = _open(page, {})
     styles = [e.proto.body for e in at.get("html")]
     assert any("max-width: 640px" in s and ".modebar" in s for s in styles), styles
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("views/overview.py", {"period": "2018-Q4"}),
+        ("views/trends.py", {"freq": "year", "from": "2017-Q1", "to": "2018-Q4"}),
+        ("views/districts.py", {"period": "2018-Q3", "unit": "849"}),
+        ("views/explore.py", {"indicator": "dossiers_received", "unit": "849", "children": "1"}),
+    ],
+)
+def test_a_language_switch_keeps_every_choice_and_warns_of_nothing(
+    demo_url: str, page: str, params: dict[str, Any]
+) -> None:
+    at = _open(page, params)
+    before = {k: v for k, v in _params(at).items() if k != "lang"}
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert not [w.value for w in at.warning], "a widget warned on the language switch"
+    assert {k: v for k, v in _params(at).items() if k != "lang"} == before
+    assert _params(at)["lang"] == "en"
