@@ -191,6 +191,13 @@ def _open(page, base: str, name: str, lang: str) -> None:  # type: ignore[no-unt
         ".js-plotly-plot, [data-testid='stDataFrame'], [data-testid='stMetricValue']"
     ).first.wait_for(state="attached")
     _settled(page)
+    before = ""
+    for _ in range(40):  # until two readings half a second apart agree: the page is drawn
+        now = str(page.evaluate(VISIBLE_TEXT))
+        if now == before:
+            break
+        before = now
+        page.wait_for_timeout(500)
 
 
 def test_every_page_speaks_one_language_at_a_time(page, live_app: str) -> None:  # type: ignore[no-untyped-def]

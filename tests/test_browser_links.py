@@ -60,11 +60,24 @@ def _settled(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_timeout(700)
 
 
+def _stable(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """What the widgets show, once two readings half a second apart agree (the page has
+    finished drawing)."""
+    before: list[str] | None = None
+    for _ in range(40):
+        now = [str(v) for v in page.evaluate(WIDGETS)]
+        if now == before:
+            return now
+        before = now
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the page kept changing: {before}")
+
+
 def _open(page, url: str) -> list[str]:  # type: ignore[no-untyped-def]
     page.goto(url)
     page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for()
     _settled(page)
-    return [str(v) for v in page.evaluate(WIDGETS)]
+    return _stable(page)
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -100,7 +113,7 @@ def test_switching_the_language_redraws_every_label_and_keeps_the_choices(
     assert "Quý IV/2018" in widgets
     page.get_by_text("English", exact=True).click()
     _settled(page)
-    widgets = [str(v) for v in page.evaluate(WIDGETS)]
+    widgets = _stable(page)
     assert "Q4 2018" in widgets and "Quý IV/2018" not in widgets, widgets
     assert _query(page.url) == {"period": ["2018-Q4"], "lang": ["en"]}
     page.goto(f"{live_app}/trends?from=2018-Q1&to=2019-Q1")
@@ -108,7 +121,7 @@ def test_switching_the_language_redraws_every_label_and_keeps_the_choices(
     _settled(page)
     page.get_by_text("Tiếng Việt", exact=True).click()
     _settled(page)
-    widgets = [str(v) for v in page.evaluate(WIDGETS)]
+    widgets = _stable(page)
     assert "Quý I/2018" in widgets and "Quý I/2019" in widgets, widgets
     assert not any(w.startswith("Q1 ") for w in widgets), widgets
 
