@@ -75,6 +75,7 @@ home = st.Page(
 )
 nav = st.navigation({"": [home], **sections})
 frame.resume(registry)
+ctx = frame.PageContext(lang, ctx.user, nav.url_path)
 frame.user_box(ctx)
-with frame.running(frame.PageContext(lang, ctx.user, nav.url_path)):
+with frame.running(ctx):
     nav.run()

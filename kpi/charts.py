@@ -292,16 +292,23 @@ def ranking_chart(
     *,
     title: str | None = None,
     whole: str | None = None,
+    parts: str | None = None,
 ) -> go.Figure:
     """Units ranked on one indicator (horizontal bars, best at the top), with the plain
     average of the units as a reference line, and the province figure as a second line when
-    it is on the same scale (ratios, levels, per commune) or else in a note. ``whole`` names
-    the unit the ranked ones belong to (default: the province)."""
+    it is on the same scale (ratios, levels, per commune) or else in a note above the bars.
+    ``whole`` names the unit the ranked ones belong to (default: the province); ``parts``
+    says what that total holds beyond the bars (:func:`kpi.dashboard.province_total_note`:
+    the districts plus the provincial agencies), so that a total above bars that add up to
+    less is never a riddle. Each bar's figure stands in the right margin and the reference
+    lines' labels above the plot, so no figure is ever hidden by a line."""
     whole_text = (
         t("dashboard.chart.province", lang, value=r.province_text)
         if whole is None
         else t("dashboard.chart.whole", lang, name=whole, value=r.province_text)
     )
+    if parts:
+        whole_text = parts
     shown = r.table[r.table["shown"].notna()].iloc[::-1]
     rows = shown.to_dict("records")
     bar = {
@@ -310,8 +317,7 @@ def ranking_chart(
         "x": [row["shown"] for row in rows],
         "y": [row["label"] for row in rows],
         "marker": {"color": OKABE_ITO[0], "pattern": _pattern(rows)},
-        "text": [row["shown_text"] for row in rows],
-        "textposition": "auto",
+        "textposition": "none",
         "customdata": [
             [row["shown_text"], row["text"], row["communes"], row["source"]] for row in rows
         ],
@@ -321,7 +327,24 @@ def ranking_chart(
     }
     percent = (ind.fraction or ind.percent) and not r.per_commune
     layout = base_layout(lang, height=max(260, 40 * len(rows) + 110), title=title)
-    layout["margin"] = {"l": 10, "r": 30, "t": 70, "b": 40}
+    # Each bar's figure stands in the right margin, level with its bar: outside the plot,
+    # where no reference line runs.
+    widest = max((len(str(row["shown_text"])) for row in rows), default=0)
+    layout["margin"] = {"l": 10, "r": 16 + 8 * widest, "t": 70, "b": 40}
+    for row in rows:
+        layout["annotations"].append(
+            {
+                "text": str(row["shown_text"]),
+                "xref": "paper",
+                "yref": "y",
+                "x": 1,
+                "y": row["label"],
+                "xanchor": "left",
+                "xshift": 6,
+                "showarrow": False,
+                "font": {"size": 13, "color": "#222222"},
+            }
+        )
     layout["xaxis"] |= {
         "title": {"text": "%" if percent else ind.unit(lang)},
         "ticksuffix": "%" if percent else "",
@@ -340,9 +363,13 @@ def ranking_chart(
     if r.province_value is not None and r.comparable:
         _reference(layout, r.province_value, whole_text, REFERENCE_COLOUR, "solid", 1)
     elif r.province_text and r.province_text != "–":
+        # on several short lines, so that a phone shows it whole ("= 9 huyện … + các cơ quan")
+        lines = textwrap.wrap(whole_text, 40)
+        layout["margin"]["t"] += 18 * (len(lines) - 1)
+        layout["height"] += 18 * (len(lines) - 1)
         layout["annotations"].append(
             {
-                "text": whole_text,
+                "text": "<br>".join(lines),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
@@ -408,6 +435,9 @@ def heat_map(m: HeatMatrix, ind: IndicatorDef, lang: str, *, title: str | None =
         "y": list(m.rows),
         "text": [list(row) for row in m.text],
         "customdata": [list(row) for row in m.hover],
+        # No fixed text size: Plotly sizes each figure to fit its cell, and leaves it out
+        # when it cannot (the hover still has it); on a phone the page hides the figures
+        # altogether (kpi.ui.dashboard.NARROW_CSS) and the hover shows them.
         "texttemplate": "%{text}",
         "hovertemplate": "<b>%{y}</b><br>%{x}: %{customdata}<extra></extra>",
         "colorscale": SEQUENTIAL,

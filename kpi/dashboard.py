@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from kpi.catalogue import Catalogue, IndicatorDef
 from kpi.display import format_change, format_figure
 from kpi.i18n import t
-from kpi.metrics import changes, combine_qualifiers
+from kpi.metrics import changes, combine_qualifiers, so_far
 from kpi.models import Target
 from kpi.numbers import format_number
 from kpi.periods import Period, period_range, year_label
-from kpi.units import PROVINCE_CODE, UnitInfo
+from kpi.units import PROVINCE_CODE, Lineage, UnitInfo
 
 SPARK_QUARTERS = 8  #: quarters in a card's sparkline (the chosen one and seven before)
 HEAT_QUARTERS = 8  #: quarters in the district x quarter heat map
@@ -127,30 +127,106 @@ def commune_counts(
     return out
 
 
+def agencies_of(
+    units: Iterable[UnitInfo], province_id: int, period: Period | str
+) -> list[UnitInfo]:
+    """The provincial agencies' unit(s) of a province in a quarter (``84-CQ``)."""
+    return [
+        u
+        for u in units
+        if u.level == "agencies" and u.parent_id == province_id and existed(u, period)
+    ]
+
+
 def ceased_on(unit: UnitInfo) -> dt.date | None:
     """The first day a unit no longer existed (None while it still exists)."""
     return unit.valid_to + dt.timedelta(days=1) if unit.valid_to is not None else None
 
 
-def unit_label(unit: UnitInfo) -> str:
-    """A unit's name, marked when the unit has ceased to exist."""
-    return f"{unit.name} {CEASED_MARK}" if unit.valid_to is not None else unit.name
+def ceased_by(unit: UnitInfo, period: Period | str) -> bool:
+    """Whether a unit had ceased to exist by the end of the quarter viewed."""
+    return unit.valid_to is not None and unit.valid_to < Period.parse(period).end
 
 
-def ceased_note(units: Iterable[UnitInfo], lang: str) -> str | None:
-    """The footnote for the marked units: which of them ceased, from which day."""
-    by_day: dict[dt.date, list[str]] = defaultdict(list)
-    for u in units:
-        day = ceased_on(u)
-        if day is not None:
-            by_day[day].append(u.name)
-    if not by_day:
+def unit_label(unit: UnitInfo, period: Period | str | None = None) -> str:
+    """A unit's name, marked when it had ceased by the quarter viewed (a unit that ceased
+    later is not marked: Quý I/2019 shows the units as they were)."""
+    if period is not None and ceased_by(unit, period):
+        return f"{unit.name} {CEASED_MARK}"
+    return unit.name
+
+
+def _named(unit: UnitInfo) -> str:
+    return f"{unit.name} ({unit.code})"
+
+
+def successor_note(
+    shown: Iterable[UnitInfo],
+    units: Sequence[UnitInfo],
+    links: Mapping[int, Sequence[Lineage]],
+    period: Period | str,
+    lang: str,
+) -> str | None:
+    """One sentence on what became of the units shown, from the lineage table: for each unit
+    that had ceased by the quarter viewed, its successor (or that it was abolished); for a
+    unit of the quarter viewed that took over a unit of its level (Vĩnh Long after Trà Vinh),
+    what it took over. Units are told apart by id, that is by (code, valid_from), so a code
+    reused after a merger is never its own successor. None when nothing changed."""
+    p = Period.parse(period)
+    by_id = {u.id: u for u in units}
+    shown = list(dict.fromkeys(shown))
+    shown_ids = {u.id for u in shown}
+    merged: dict[dt.date, list[str]] = defaultdict(list)
+    abolished: dict[tuple[dt.date, str], list[str]] = defaultdict(list)
+    seen: set[tuple[int, int | None]] = set()
+
+    def add(link: Lineage) -> None:
+        if (link.predecessor_id, link.successor_id) in seen:
+            return
+        seen.add((link.predecessor_id, link.successor_id))
+        before = by_id.get(link.predecessor_id)
+        after = by_id.get(link.successor_id) if link.successor_id is not None else None
+        if before is None:
+            return
+        if after is None:
+            abolished[(link.date, before.level)].append(before.name)
+        else:
+            merged[link.date].append(
+                t("dashboard.lineage.merged", lang, unit=_named(before), successor=_named(after))
+            )
+
+    for u in shown:
+        if ceased_by(u, p):
+            for link in links.get(u.id, ()):
+                add(link)
+            day = ceased_on(u)
+            if not links.get(u.id) and day is not None:
+                abolished[(day, u.level)].append(u.name)
+    for ps in links.values():
+        for link in ps:
+            before = by_id.get(link.predecessor_id)
+            if (
+                link.successor_id in shown_ids
+                and before is not None
+                and before.id not in shown_ids
+                and before.level == by_id[link.successor_id].level
+                and link.date <= p.end
+            ):
+                add(link)
+    days = sorted(set(merged) | {day for day, _ in abolished})
+    if not days:
         return None
-    parts = [
-        t("dashboard.ceased.from", lang, date=day.strftime("%d/%m/%Y"), units=", ".join(names))
-        for day, names in sorted(by_day.items())
-    ]
-    return t("dashboard.ceased.note", lang, mark=CEASED_MARK, details="; ".join(parts))
+    parts = []
+    for day in days:
+        items = list(merged.get(day, []))
+        for (when, level), names in sorted(abolished.items()):
+            if when == day:
+                key = "abolished_district" if level == "district" else "abolished"
+                items.append(t(f"dashboard.lineage.{key}", lang, units=", ".join(names)))
+        parts.append(
+            t("dashboard.lineage.on", lang, date=day.strftime("%d/%m/%Y"), changes="; ".join(items))
+        )
+    return t("dashboard.lineage.note", lang, mark=CEASED_MARK, details="; ".join(parts))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,8 +276,9 @@ def tone(ind: IndicatorDef, diff: float | None) -> str:
 
 
 def arrow(diff: float | None) -> str:
+    """↑ or ↓ for a change; nothing for no change (or an unknown one)."""
     if diff is None or diff == 0:
-        return "→"
+        return ""
     return "↑" if diff > 0 else "↓"
 
 
@@ -220,9 +297,11 @@ class Change:
         return self.text is not None
 
     def with_arrow(self, lang: str) -> str:
-        return (
-            f"{arrow(self.diff)} {self.text}" if self.text else t("dashboard.change.unknown", lang)
-        )
+        """The change with its arrow ("↑ +406 (+5,5%)"); no change has no arrow ("0")."""
+        if not self.text:
+            return t("dashboard.change.unknown", lang)
+        mark = arrow(self.diff)
+        return f"{mark} {self.text}" if mark else self.text
 
 
 def change(
@@ -291,30 +370,10 @@ def year_to_date(
 ) -> Row | None:
     """The year so far, up to ``period``: flows add their quarters, ratios are recomputed from
     the summed numerators and denominators; stocks and levels are the quarter itself."""
-    quarters = [Period(period.year, q).code for q in range(1, period.quarter + 1)]
     if ind.kind not in ("flow", "ratio"):
         return index.get((ind.code, unit_id, period.code))
-    rows = [index.get((ind.code, unit_id, q)) for q in quarters]
-    present = [r for r in rows if r is not None]
-    if not present:
-        return None
-    qualifier = combine_qualifiers(str(r["qualifier"]) for r in present)
-    complete = len(present) == len(quarters) and all(bool(r.get("complete", True)) for r in present)
-    if ind.kind == "flow":
-        value = sum(float(r["value"]) for r in present)
-        return {"value": value, "qualifier": qualifier, "complete": complete}
-    num = sum(float(r["numerator"]) for r in present if not _nan(r.get("numerator")))
-    den = sum(float(r["denominator"]) for r in present if not _nan(r.get("denominator")))
-    if den == 0:
-        return None
-    qualifier = "exact" if qualifier == "exact" else "approx"
-    return {
-        "value": num / den,
-        "qualifier": qualifier,
-        "complete": complete,
-        "numerator": num,
-        "denominator": den,
-    }
+    quarters = [Period(period.year, q).code for q in range(1, period.quarter + 1)]
+    return so_far(ind.kind, [index.get((ind.code, unit_id, q)) for q in quarters])
 
 
 def progress(
@@ -626,15 +685,6 @@ def sections(
 # ---------------------------------------------------------------------------------------------
 
 
-def query_range(first: str, last: str, freq: str) -> tuple[str, str]:
-    """The quarters to read for a range: whole years when the figures are yearly (so that a
-    year is never cut short by the range, only by missing data)."""
-    a, b = Period.parse(first), Period.parse(last)
-    if freq == "year":
-        return Period(a.year, 1).code, Period(b.year, 4).code
-    return a.code, b.code
-
-
 def trend_periods(first: str, last: str, freq: str) -> list[str]:
     """The columns of a trend: quarter codes, or years."""
     a, b = Period.parse(first), Period.parse(last)
@@ -840,7 +890,7 @@ def ranking(
                 "unit_id": u.id,
                 "code": u.code,
                 "name": u.name,
-                "label": unit_label(u),
+                "label": unit_label(u, period),
                 "value": math.nan if value is None else value,
                 "text": figure_text(ind, row, lang),
                 "qualifier": qualifier,
@@ -853,7 +903,7 @@ def ranking(
                 if per_commune
                 else figure_text(ind, row, lang),
                 "rank": 0,
-                "ceased": u.valid_to is not None,
+                "ceased": ceased_by(u, period),
                 "numerator": math.nan if row is None else row.get("numerator", math.nan),
                 "denominator": math.nan if row is None else row.get("denominator", math.nan),
                 "source": source_of(ind, catalogue, row, sources or {}, u.id, period, lang),
@@ -994,7 +1044,7 @@ def heat_matrix(
         text.append(tuple(tr))
         hover.append(tuple(hr))
     return HeatMatrix(
-        tuple(unit_label(u) for u in units),
+        tuple(unit_label(u, periods[-1]) for u in units) if periods else (),
         tuple(period_label(p, lang) for p in periods),
         tuple(z),
         tuple(text),
@@ -1054,7 +1104,8 @@ def tiles(r: Ranking) -> list[Tile]:
         label = short[u.id]
         if u.name.startswith("Huyện ") and label in bare:
             label = "H. " + label
-        if u.valid_to is not None:
+        ceased = ceased_by(u, r.period)
+        if ceased:
             label += f"\u00a0{CEASED_MARK}"  # never alone on a line
         shown = float(row["shown"])
         value = None if math.isnan(shown) else shown
@@ -1062,12 +1113,55 @@ def tiles(r: Ranking) -> list[Tile]:
             Tile(
                 u.code,
                 label,
-                unit_label(u),
+                unit_label(u, r.period),
                 col,
                 line,
                 value,
                 str(row["shown_text"]),
-                u.valid_to is not None,
+                ceased,
             )
         )
     return out
+
+
+def province_total_note(
+    frame: pd.DataFrame,
+    catalogue: Catalogue,
+    code: str,
+    r: Ranking,
+    agencies: Sequence[UnitInfo],
+    period: str,
+    lang: str,
+) -> str | None:
+    """What the province figure above the district bars holds: "Toàn tỉnh 38.751 = 9 huyện
+    26.511 + các cơ quan cấp tỉnh 12.240" (counts that add up across units; the provincial
+    agencies report apart from the districts)."""
+    ind = catalogue[code]
+    if r.per_commune or ind.kind not in ("flow", "stock") or r.province_value is None:
+        return None
+    shown = r.table[r.table["value"].notna()]
+    qualifier = combine_qualifiers(str(q) for q in shown["qualifier"])
+    districts = (
+        format_figure(ind, float(shown["value"].sum()), lang, qualifier) if len(shown) else "–"
+    )
+    index = index_frame(frame)
+    rows = [index.get((code, a.id, period)) for a in agencies]
+    found = [row for row in rows if row is not None]
+    agencies_text = (
+        format_figure(
+            ind,
+            sum(float(row["value"]) for row in found),
+            lang,
+            combine_qualifiers(str(row["qualifier"]) for row in found),
+        )
+        if found
+        else t("dashboard.total.no_agencies", lang)
+    )
+    return t(
+        "dashboard.total.parts",
+        lang,
+        total=r.province_text,
+        n=len(shown),
+        districts=districts,
+        agencies=agencies_text,
+    )

@@ -49,7 +49,8 @@ def format_change(
     if diff is None:
         return None
     # An ASCII minus: Streamlit turns the arrow down for a delta that starts with "-".
-    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
+    # No change has no sign: "0 (0,0%)", never "+0".
+    sign = "+" if diff > 0 else ("-" if diff < 0 else "")
     if ind.fraction or ind.percent:
         points = abs(diff) * (100 if ind.fraction else 1)
         return t("change.points", lang, value=sign + format_number(points, lang, decimals=2))

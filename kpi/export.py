@@ -865,12 +865,16 @@ def record_export(session: Session, actor: Actor, table: Table, fmt: str) -> Non
 
 def display_frame(table: Table, limit: int | None = None) -> pd.DataFrame:
     """The table as shown on the page: the headers, numbers written the way the language
-    writes them (``38.751``, ``99,57%`` / ``38,751``, ``99.57%``)."""
+    writes them (``38.751``, ``99,57%`` / ``38,751``, ``99.57%``), periods as labels ("Quý
+    II/2017", where the files have ``2017-Q2``), and without the indicator code when headers
+    are names (the files keep it, for programs)."""
     lang, cat = table.lang, table.selection.catalogue
     frame = table.frame if limit is None else table.frame.iloc[:limit]
     inds = [str(v) for v in frame["indicator"].tolist()]
     out = {}
     for col in table.columns:
+        if col.key == "indicator" and table.filters.header == "names":
+            continue  # the code is for programs (files); the screen has the indicator's name
         series = frame[col.key]
         if col.kind == "number":
             out[col.header] = [
@@ -882,6 +886,10 @@ def display_frame(table: Table, limit: int | None = None) -> pd.DataFrame:
                 t(f"export.choice.flag.{'yes' if v else 'no'}", lang)
                 for v in series.to_numpy(dtype=bool).tolist()
             ]
+        elif col.key == "period":
+            # On screen a period is read ("Quý II/2017", "Năm 2017"); files keep the codes.
+            labels = {str(code): period_header(str(code), lang, False) for code in set(series)}
+            out[col.header] = [labels[str(v)] for v in series.tolist()]
         else:
             out[col.header] = [
                 "" if v is None else str(v) for v in _values(series, col.kind, False)

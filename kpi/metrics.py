@@ -14,7 +14,8 @@ The frames here have the columns of :data:`COLUMNS`: ``indicator``, ``unit_id``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -279,6 +280,34 @@ def add_derived(frame: pd.DataFrame, catalogue: Catalogue, codes: Sequence[str])
         )
         pieces.append(ratios[COLUMNS])
     return pd.concat(pieces, ignore_index=True)
+
+
+def so_far(kind: str, quarters: Sequence[Mapping[str, Any] | None]) -> dict[str, Any] | None:
+    """A flow or a ratio over the quarters given (a year so far), from their figures (None for
+    a quarter without one): a flow adds them, qualifiers combined; a ratio is the summed
+    numerator over the summed denominator, exact only when every part is. Complete when every
+    quarter has a complete figure. None when no quarter has one."""
+    present = [r for r in quarters if r is not None]
+    if not present:
+        return None
+    qualifier = combine_qualifiers(str(r["qualifier"]) for r in present)
+    complete = len(present) == len(quarters) and all(bool(r.get("complete", True)) for r in present)
+    if kind == "flow":
+        value = sum(float(r["value"]) for r in present)
+        return {"value": value, "qualifier": qualifier, "complete": complete}
+    if kind != "ratio":
+        raise ValueError(f"only flows and ratios add up over quarters, not {kind}")
+    num = sum(float(r["numerator"]) for r in present if not pd.isna(r.get("numerator")))
+    den = sum(float(r["denominator"]) for r in present if not pd.isna(r.get("denominator")))
+    if den == 0:
+        return None
+    return {
+        "value": num / den,
+        "qualifier": "exact" if qualifier == "exact" else "approx",
+        "complete": complete,
+        "numerator": num,
+        "denominator": den,
+    }
 
 
 def changes(current: float | None, previous: float | None) -> tuple[float | None, float | None]:

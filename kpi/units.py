@@ -249,6 +249,32 @@ def all_units(session: Session) -> list[UnitInfo]:
     ]
 
 
+@dataclass(frozen=True)
+class Lineage:
+    """What became of a unit: its successor (None when abolished), the relation, the day."""
+
+    predecessor_id: int
+    successor_id: int | None
+    relation: str
+    date: dt.date
+    legal_act: str
+
+
+def lineage(session: Session) -> dict[int, list[Lineage]]:
+    """The lineage table by predecessor id. Units are told apart by id, that is by (code,
+    valid_from): a code reused after a merger is another unit, and a row naming a unit as its
+    own successor is left out."""
+    out: dict[int, list[Lineage]] = defaultdict(list)
+    rows = session.scalars(select(UnitLineage).order_by(UnitLineage.date, UnitLineage.id))
+    for r in rows:
+        if r.successor_id == r.predecessor_id:
+            continue
+        out[r.predecessor_id].append(
+            Lineage(r.predecessor_id, r.successor_id, r.relation, r.date, r.legal_act)
+        )
+    return dict(out)
+
+
 class UnitMatchError(LookupError):
     def __init__(self, code: str, found: str, candidates: Sequence[UnitInfo] = ()) -> None:
         super().__init__(f"{code}: {found!r}")

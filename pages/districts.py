@@ -19,13 +19,17 @@ ind = cat[filters.code]
 model = ui.districts(filters, lang)
 figs = ui.district_figures(filters, lang)
 if model is None or figs is None or not model.districts:
+    ui.keep_districts(filters, None, None, lang)
     st.info(t("districts.no_districts", lang))
     st.stop()
+ui.chart_style()
 ui.banner(model.is_demo, lang)
 left, right = st.columns(2)
 with left:
     st.subheader(t("districts.ranking", lang))
     ui.show_chart(figs.ranking, key="districts_ranking")
+    if model.total_note:
+        st.caption(model.total_note)
 with right:
     st.subheader(t("districts.tiles", lang))
     ui.show_chart(figs.tiles, key="districts_tiles")
@@ -36,6 +40,7 @@ ui.show_chart(figs.heat, key="districts_heat")
 if model.note:
     st.caption(model.note)
 district_id = ui.district_picker(model, lang)
+ui.keep_districts(filters, model, district_id, lang)
 if district_id is not None:
     communes = ui.communes(filters.code, district_id, filters.period, lang)
     if "commune" not in ind.levels:

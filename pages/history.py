@@ -29,6 +29,7 @@ chosen = st.selectbox(
         batch=b,
         file=by_id[b]["file"] or "",
         when=frame.time_text(by_id[b]["created_at"]),
+        placeholder=t("picker.choose", lang),
     ),
     key="history_batch",
 )
@@ -61,12 +62,14 @@ code = cols[0].selectbox(
     [i.code for i in cat.stored()],
     format_func=lambda c: cat[c].name(lang),
     key="history_indicator",
+    placeholder=t("picker.choose", lang),
 )
 period = cols[2].selectbox(
     t("history.period", lang),
     list(reversed(periods)),
     format_func=lambda p: Period.parse(p).label(lang),
     key="history_period",
+    placeholder=t("picker.choose", lang),
 )
 units = [u for u in data.directory(period).units if u.level in cat[code].levels]
 unit_id = cols[1].selectbox(
@@ -74,6 +77,7 @@ unit_id = cols[1].selectbox(
     [u.id for u in units],
     format_func={u.id: f"{u.name} ({u.code})" for u in units}.__getitem__,
     key="history_unit",
+    placeholder=t("picker.choose", lang),
 )
 table = figure_history_table(code, unit_id, period, lang)
 if table.empty:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi.i18n import t
 from kpi.ui import dashboard as ui
-from kpi.ui import data, frame
+from kpi.ui import data, frame, state
 from kpi.ui.briefing import draft_download
 
 ctx = frame.page("read")
@@ -14,12 +14,16 @@ periods = data.periods_with_data()
 if not periods:
     st.warning(t("app.no_data", lang))
     st.stop()
+state.follow_language(lang, ("overview_period",), "overview")
 period = ui.period_picker(t("overview.period", lang), periods, "overview_period", lang)
+state.keep({state.PERIOD: period}, lang)
 model = ui.overview(period, lang)
 if model is None:
     st.warning(t("dashboard.no_province", lang))
     st.stop()
 ui.banner(model.is_demo, lang)
+if model.note:
+    st.caption(model.note)
 draft_download(period, lang)
 st.subheader(t("overview.key_figures", lang))
 ui.cards(model, lang)

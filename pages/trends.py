@@ -18,6 +18,7 @@ if filters is None:
     st.info(t("trends.choose", lang))
     st.stop()
 model = ui.trends(filters, lang)
+ui.chart_style()
 ui.banner(model.is_demo, lang)
 if model.note:
     st.caption(model.note)

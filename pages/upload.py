@@ -35,6 +35,7 @@ if choices:
         index=choices.index(default) if default in choices else 0,
         format_func=lambda p: Period.parse(p).label(lang),
         key="upload_template_period",
+        placeholder=t("picker.choose", lang),
     )
     name, content = template_file(period)
     st.download_button(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from typing import Any
 
 import plotly.graph_objects as go
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from kpi import charts
 from kpi import dashboard as d
 from kpi.catalogue import load_catalogue
+from kpi.periods import Period
 from tests.test_dashboard import PROV, frame, unit
 
 CAT = load_catalogue()
@@ -211,14 +213,27 @@ def _ranking(**kw: object) -> d.Ranking:
     )  # type: ignore[arg-type]
 
 
+def _bar_labels(spec: dict[str, Any]) -> dict[str, str]:
+    """The figure written beside each bar: annotations in the right margin, by bar."""
+    return {
+        a["y"]: a["text"]
+        for a in spec["layout"]["annotations"]
+        if a.get("yref") == "y" and a.get("xref") == "paper"
+    }
+
+
 def test_the_ranking_puts_the_best_district_on_top_with_the_average_as_reference() -> None:
     spec = _spec(charts.ranking_chart(_ranking(), CAT["dossiers_received"], "vi"))
     (bar,) = spec["data"]
     assert bar["orientation"] == "h"
     # plotly draws the first category at the bottom: the best is last
-    assert bar["y"] == ["Huyện Duyên Hải †", "Thị xã Duyên Hải †", "Thành phố Trà Vinh †"]
+    assert bar["y"] == ["Huyện Duyên Hải", "Thị xã Duyên Hải", "Thành phố Trà Vinh"]
     assert bar["x"] == [2054, 2217, 4578]
-    assert bar["text"] == ["2.054", "~2.217", "4.578"]
+    assert _bar_labels(spec) == {
+        "Huyện Duyên Hải": "2.054",
+        "Thị xã Duyên Hải": "~2.217",
+        "Thành phố Trà Vinh": "4.578",
+    }
     assert bar["marker"]["pattern"]["shape"] == ["", "/", ""]
     (average,) = spec["layout"]["shapes"]
     assert average["x0"] == pytest.approx((4578 + 2054 + 2217) / 3)
@@ -234,7 +249,7 @@ def test_per_commune_the_province_is_a_second_reference_line() -> None:
             _ranking(counts=counts, per_commune=True), CAT["dossiers_received"], "vi"
         )
     )
-    assert spec["data"][0]["text"] == ["293,4", "~316,7", "457,8"]
+    assert list(_bar_labels(spec).values()) == ["293,4", "~316,7", "457,8"]
     assert len(spec["layout"]["shapes"]) == 2
     assert spec["layout"]["shapes"][1]["x0"] == pytest.approx((4578 + 2054 + 2217) / 24)
     assert "Tổng: %{customdata[1]} / %{customdata[2]} xã" in spec["data"][0]["hovertemplate"]
@@ -251,7 +266,7 @@ def test_the_heat_map_has_units_by_quarters_with_the_figures_in_the_cells() -> N
     m = d.heat_matrix(rows, CAT, "dossiers_received", [CITY, RURAL], ["2018-Q4", "2019-Q1"], "en")
     (heat,) = _spec(charts.heat_map(m, CAT["dossiers_received"], "en"))["data"]
     assert heat["type"] == "heatmap"
-    assert heat["y"] == ["Thành phố Trà Vinh †", "Huyện Duyên Hải †"]
+    assert heat["y"] == ["Thành phố Trà Vinh", "Huyện Duyên Hải"]
     assert heat["x"] == ["Q4 2018", "Q1 2019"]
     assert heat["z"] == [[4337, 4578], [None, 2054]]
     assert heat["text"] == [["4,337", "4,578"], ["–", "2,054"]]
@@ -271,8 +286,8 @@ def test_the_tile_map_draws_the_districts_where_they_lie_without_a_map_service()
     texts = [
         a["text"].replace("<br>", " ").replace("\u00a0", " ") for a in spec["layout"]["annotations"]
     ]
-    assert "TP Trà Vinh † <b>4.578</b>" in texts  # on two or three lines, the mark never alone
-    assert "H. Duyên Hải † <b>2.054</b>" in texts
+    assert "TP Trà Vinh <b>4.578</b>" in texts  # Quý I/2019: no unit had ceased yet
+    assert "H. Duyên Hải <b>2.054</b>" in texts
     assert not any(
         a["text"].split("<br>")[1].startswith("†") for a in spec["layout"]["annotations"]
     )
@@ -280,7 +295,7 @@ def test_the_tile_map_draws_the_districts_where_they_lie_without_a_map_service()
     fills = {round((s["x0"] + s["x1"]) / 2): s["fillcolor"] for s in rects if s["y0"] > -2}
     assert fills[2] == charts._BLUES[-1]
     hover = spec["data"][0]["customdata"]
-    assert ["Thành phố Trà Vinh †", "4.578"] in hover
+    assert ["Thành phố Trà Vinh", "4.578"] in hover
 
 
 def test_a_district_without_a_figure_is_a_grey_tile_with_a_dash() -> None:
@@ -291,3 +306,85 @@ def test_a_district_without_a_figure_is_a_grey_tile_with_a_dash() -> None:
     assert len(grey) == 2
     assert any(a["text"].endswith("<b>–</b>") for a in spec["layout"]["annotations"])
     assert not math.isnan(spec["data"][0]["marker"]["cmax"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Read on paper and on a phone (issue 9)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("per_commune", [False, True])
+def test_no_bar_figure_is_ever_under_a_reference_line(per_commune: bool) -> None:
+    """Each bar's figure stands in the right margin (outside the plot, where the lines do not
+    run), and the lines' own labels sit above the plot."""
+    counts = {(11, "2019-Q1"): 10, (12, "2019-Q1"): 7, (13, "2019-Q1"): 7}
+    r = _ranking(counts=counts, per_commune=per_commune)
+    spec = _spec(charts.ranking_chart(r, CAT["dossiers_received"], "vi"))
+    (bar,) = spec["data"]
+    assert bar.get("textposition") == "none" and not bar.get("text")
+    labels = [a for a in spec["layout"]["annotations"] if a.get("yref") == "y"]
+    assert len(labels) == 3
+    assert all(a["xref"] == "paper" and a["x"] >= 1 and a["xanchor"] == "left" for a in labels)
+    assert spec["layout"]["margin"]["r"] >= 8 * max(len(a["text"]) for a in labels)
+    lines = spec["layout"]["shapes"]
+    assert lines and all(s["yref"] == "paper" and (s["y0"], s["y1"]) == (0, 1) for s in lines)
+    for a in spec["layout"]["annotations"]:
+        if a.get("yref") == "paper":
+            assert a["y"] >= 1 and a["yanchor"] == "bottom"  # above the plot area
+
+
+def test_the_province_total_says_what_it_holds_beyond_the_district_bars() -> None:
+    rows = frame(
+        [
+            ("dossiers_received", PROV, "2019-Q1", 38751),
+            ("dossiers_received", 11, "2019-Q1", 4578),
+            ("dossiers_received", 12, "2019-Q1", 2054),
+            ("dossiers_received", 13, "2019-Q1", 2217),
+            ("dossiers_received", 15, "2019-Q1", 29902),
+        ]
+    )
+    agencies = [unit(15, "84-CQ", "Các cơ quan cấp tỉnh", "agencies", PROV)]
+    r = d.ranking(rows, CAT, "dossiers_received", UNITS, "2019-Q1", "vi", province_id=PROV)
+    note = d.province_total_note(rows, CAT, "dossiers_received", r, agencies, "2019-Q1", "vi")
+    assert note == "Toàn tỉnh 38.751 = 3 huyện 8.849 + các cơ quan cấp tỉnh 29.902"
+    spec = _spec(charts.ranking_chart(r, CAT["dossiers_received"], "vi", parts=note))
+    shown = [a["text"] for a in spec["layout"]["annotations"] if a.get("yref") == "paper"]
+    assert note in [text.replace("<br>", " ") for text in shown]
+    assert all(len(line) <= 40 for text in shown for line in text.split("<br>"))  # a phone
+    # a ratio is on the districts' scale: the province is a line, no sum to explain
+    rate = d.ranking(rows, CAT, "dossier_resolution_rate", UNITS, "2019-Q1", "vi")
+    assert (
+        d.province_total_note(rows, CAT, "dossier_resolution_rate", rate, agencies, "2019-Q1", "vi")
+        is None
+    )
+    r_en = d.ranking(rows, CAT, "dossiers_received", UNITS, "2019-Q1", "en", province_id=PROV)
+    missing = d.province_total_note(rows, CAT, "dossiers_received", r_en, [], "2019-Q1", "en")
+    assert missing == "Province 38,751 = 3 districts 8,849 + provincial agencies no figure yet"
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "shown"),
+    [(100, 100, "0 (0,0%)"), (110, 100, "↑ +10 (+10,0%)"), (90, 100, "↓ -10 (-10,0%)")],
+)
+def test_no_change_has_no_arrow_and_no_sign(now: int, before: int, shown: str) -> None:
+    ind = CAT["dossiers_received"]
+    c = d.change(ind, {"value": now}, {"value": before}, Period.parse("2018-Q4"), "vi")
+    assert c.with_arrow("vi") == shown
+    if now == before:
+        assert c.tone == "neutral" and d.arrow(c.diff) == ""
+
+
+def test_heat_map_figures_are_sized_to_their_cells_or_left_to_the_hover() -> None:
+    rows = frame([("dossiers_received", 11, "2019-Q1", 4578)])
+    m = d.heat_matrix(rows, CAT, "dossiers_received", [CITY], ["2019-Q1"], "vi")
+    (heat,) = _spec(charts.heat_map(m, CAT["dossiers_received"], "vi"))["data"]
+    # no fixed size: Plotly fits each figure to its cell, or leaves it out; the hover has it
+    assert "size" not in (heat.get("textfont") or {})
+    assert heat["customdata"] == [["4.578"]]
+
+
+def test_on_a_phone_the_toolbar_and_the_heat_map_figures_are_hidden() -> None:
+    from kpi.ui.dashboard import NARROW_CSS
+
+    assert "@media (max-width: 640px)" in NARROW_CSS
+    assert ".modebar" in NARROW_CSS and "g.heatmap-label" in NARROW_CSS

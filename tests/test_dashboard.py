@@ -8,6 +8,7 @@ The two new queries (targets, sources) run on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from decimal import Decimal
@@ -19,14 +20,14 @@ import pytest
 from sqlalchemy import Engine
 
 from kpi import dashboard as d
-from kpi import db, queries
+from kpi import db, page_models, queries
 from kpi.catalogue import load_catalogue
 from kpi.metrics import COLUMNS
 from kpi.models import Target
 from kpi.periods import Period
 from kpi.queries import Query, figures
 from kpi.store import BatchInfo, Figure, commit_figures
-from kpi.units import UnitDirectory, UnitInfo, all_units
+from kpi.units import Lineage, UnitDirectory, UnitInfo, all_units, lineage
 from tests.conftest import EDITOR
 
 CAT = load_catalogue()
@@ -377,10 +378,9 @@ def test_indicators_share_a_chart_when_they_are_drawn_alike_in_the_same_unit() -
     ]
 
 
-def test_yearly_trends_read_whole_years() -> None:
-    assert d.query_range("2018-Q3", "2019-Q1", "year") == ("2018-Q1", "2019-Q4")
+def test_yearly_trends_have_a_column_per_year_of_the_range() -> None:
     assert d.trend_periods("2018-Q3", "2019-Q1", "year") == ["2018", "2019"]
-    assert d.query_range("2018-Q3", "2019-Q1", "quarter") == ("2018-Q3", "2019-Q1")
+    assert d.trend_periods("2018-Q3", "2019-Q1", "quarter") == ["2018-Q3", "2018-Q4", "2019-Q1"]
     assert d.period_label("2019", "vi") == "Năm 2019"
 
 
@@ -411,7 +411,9 @@ def test_districts_are_ranked_best_first_with_the_missing_last() -> None:
     assert list(r.table["text"]) == ["4.578", "2.054", "–"]
     assert r.average == pytest.approx(3316) and r.average_text == "3.316"
     assert r.province_text == "38.751" and not r.comparable  # a sum is not on a district's scale
-    assert r.table["label"].iloc[0] == "Thành phố Trà Vinh †"
+    # Quý I/2019 shows the units as they were: the city ceased only in 2025
+    assert r.table["label"].iloc[0] == "Thành phố Trà Vinh"
+    assert not r.table["ceased"].any()
 
 
 def test_per_commune_divides_by_the_communes_of_that_quarter() -> None:
@@ -484,13 +486,79 @@ def test_the_heat_map_tells_a_missing_figure_from_a_unit_that_did_not_exist() ->
     assert m.hover[0][2] == "Đơn vị không tồn tại trong quý này"
 
 
-def test_units_that_ceased_are_marked_and_explained() -> None:
-    assert d.unit_label(NEW) == "Huyện Mới"
-    note = d.ceased_note([A, NEW], "vi")
-    assert note is not None
-    assert note.startswith("† Đơn vị đã không còn tồn tại")
-    assert "Từ 01/07/2025: Thành phố Trà Vinh" in note
-    assert d.ceased_note([NEW], "vi") is None
+@pytest.mark.parametrize(
+    ("period", "label"),
+    [
+        ("2019-Q1", "Thành phố Trà Vinh"),
+        ("2025-Q2", "Thành phố Trà Vinh"),  # its last quarter: it still existed
+        ("2025-Q3", "Thành phố Trà Vinh †"),
+    ],
+)
+def test_a_unit_is_marked_only_once_it_had_ceased_by_the_quarter_viewed(
+    period: str, label: str
+) -> None:
+    assert d.unit_label(A, period) == label
+    assert d.unit_label(NEW, period) == "Huyện Mới"
+
+
+JULY = dt.date(2025, 7, 1)
+VL = dataclasses.replace(unit(20, "86", "Vĩnh Long", "province", None), valid_from=JULY)
+P3 = unit(30, "29242", "Phường 3", "commune", 11, dt.date(2025, 6, 30))
+P_NEW = dataclasses.replace(unit(31, "29242", "Phường Trà Vinh", "commune", 20), valid_from=JULY)
+PROV_UNIT = unit(PROV, "84", "Trà Vinh", "province", None, dt.date(2025, 6, 30))
+LINKS = {
+    PROV: [Lineage(PROV, 20, "merged_into", JULY, "202/2025/QH15")],
+    11: [Lineage(11, None, "abolished", JULY, "72/2025/QH15")],
+    12: [Lineage(12, None, "abolished", JULY, "72/2025/QH15")],
+    30: [Lineage(30, 31, "merged_into", JULY, "1687/NQ-UBTVQH15")],
+}
+ALL = [PROV_UNIT, VL, A, B, C, NEW, P3, P_NEW]
+
+
+@pytest.mark.parametrize(
+    ("shown", "period", "expected"),
+    [
+        # the units as they were: nothing to say
+        ([PROV_UNIT, A, B], "2019-Q1", None),
+        ([NEW], "2025-Q3", None),
+        # a later quarter: the province became part of Vĩnh Long, districts were abolished
+        (
+            [PROV_UNIT, A, B],
+            "2025-Q3",
+            "† Từ 01/07/2025, Trà Vinh (84) nhập vào Vĩnh Long (86); bãi bỏ cấp huyện "
+            "(Thành phố Trà Vinh, Huyện Duyên Hải).",
+        ),
+        # the successor shown: what it took over
+        ([VL], "2025-Q3", "† Từ 01/07/2025, Trà Vinh (84) nhập vào Vĩnh Long (86)."),
+        # a code reused after the merger is another unit, never its own successor
+        (
+            [P3],
+            "2025-Q4",
+            "† Từ 01/07/2025, Phường 3 (29242) nhập vào Phường Trà Vinh (29242).",
+        ),
+    ],
+)
+def test_one_sentence_says_what_became_of_the_units_shown(
+    shown: list[UnitInfo], period: str, expected: str | None
+) -> None:
+    assert d.successor_note(shown, ALL, LINKS, period, "vi") == expected
+
+
+def test_a_lineage_row_naming_a_unit_as_its_own_successor_is_left_out(engine: Engine) -> None:
+    with db.session_scope(engine) as s:
+        units = all_units(s)
+        links = lineage(s)
+    by_key = {(u.code, u.valid_from): u for u in units}
+    assert all(link.successor_id != pred for pred, ls in links.items() for link in ls)
+    prov = next(u for u in units if u.code == "84")
+    (to_vl,) = links[prov.id]
+    assert by_key[("86", dt.date(2025, 7, 1))].id == to_vl.successor_id
+    note = d.successor_note([prov], units, links, "2025-Q3", "en")
+    assert note == "† From 01/07/2025, Trà Vinh (84) became part of Vĩnh Long (86)."
+    old = next(u for u in units if u.code == "29242" and u.valid_to is not None)
+    (link,) = links[old.id]
+    new = next(u for u in units if u.id == link.successor_id)
+    assert (new.code, new.valid_from) == ("29242", dt.date(2025, 7, 1)) and new.id != old.id
 
 
 def test_the_tiles_follow_the_layout_and_tell_the_two_duyen_hai_apart() -> None:
@@ -501,9 +569,9 @@ def test_the_tiles_follow_the_layout_and_tell_the_two_duyen_hai_apart() -> None:
     tiles = {t.code: t for t in d.tiles(r)}
     assert (tiles["842"].column, tiles["842"].row) == (2, 1)
     assert (tiles["850"].column, tiles["850"].row) == (1, 3)
-    assert tiles["850"].label == "H. Duyên Hải\u00a0†"
-    assert tiles["851"].label == "TX Duyên Hải\u00a0†"
-    assert tiles["842"].label == "TP Trà Vinh\u00a0†" and tiles["842"].value is None
+    assert tiles["850"].label == "H. Duyên Hải"
+    assert tiles["851"].label == "TX Duyên Hải"
+    assert tiles["842"].label == "TP Trà Vinh" and tiles["842"].value is None
     assert set(d.TILE_LAYOUT) == {"842", "844", "845", "846", "847", "848", "849", "850", "851"}
 
 
@@ -631,7 +699,9 @@ def test_targets_and_sources_are_read_in_one_query_each(engine: Engine) -> None:
     assert list(history["is_current"]) == [True, False]
 
 
-def test_a_yearly_trend_adds_a_flow_and_takes_the_last_quarter_of_a_stock(engine: Engine) -> None:
+def test_a_yearly_trend_uses_only_the_quarters_inside_its_range(engine: Engine) -> None:
+    """The export's rule on the Trends page: a year cut by the range adds the quarters it has
+    inside the range and is marked incomplete (2018 from Q2: 200 + 300 + 400)."""
     units = _ids(engine)
     prov = units.by_code["84"].id
     figs = []
@@ -643,14 +713,34 @@ def test_a_yearly_trend_adds_a_flow_and_takes_the_last_quarter_of_a_stock(engine
     with db.session_scope(engine) as s:
         commit_figures(s, EDITOR, BatchInfo("csv", "years.csv"), figs)
         all_ = all_units(s)
-        first, last = d.query_range("2018-Q2", "2019-Q1", "year")
         codes = ("dossiers_received", "doc_system_users")
-        got = figures(s, CAT, all_, Query(codes, (prov,), first, last, "year"))
+        got = figures(s, CAT, all_, Query(codes, (prov,), "2018-Q2", "2019-Q1", "year"))
     long = d.trend_long(got, CAT, codes, prov, d.trend_periods("2018-Q2", "2019-Q1", "year"), "vi")
     cells = {(r["indicator"], r["label"]): r["text"] for r in long.to_dict("records")}
     assert cells == {
-        ("dossiers_received", "Năm 2018"): "1.000",
+        ("dossiers_received", "Năm 2018"): "900*",
         ("dossiers_received", "Năm 2019"): "150*",
         ("doc_system_users", "Năm 2018"): "40",
         ("doc_system_users", "Năm 2019"): "45*",
     }
+
+
+def test_a_quarter_after_the_reform_says_what_became_of_the_province(engine: Engine) -> None:
+    """The Overview of Quý III/2025 is Vĩnh Long's, and says in one sentence that Trà Vinh
+    became part of it; the Overview of Quý I/2019 says nothing about 2025."""
+    with db.session_scope(engine) as s:
+        later = UnitDirectory(all_units(s), Period(2025, 3).start, Period(2025, 3).end)
+        vl = later.by_code["86"].id
+        early = _ids(engine).by_code["84"].id
+        figs = [
+            Figure("dossiers_received", vl, "2025-Q3", Decimal(51234)),
+            Figure("dossiers_received", early, "2019-Q1", Decimal(38751)),
+        ]
+        commit_figures(s, EDITOR, BatchInfo("csv", "later.csv"), figs)
+        after = page_models.overview_model(s, CAT, "2025-Q3", "vi")
+        before = page_models.overview_model(s, CAT, "2019-Q1", "vi")
+        districts = page_models.districts_model(s, CAT, "dossiers_received", "2025-Q3", False, "vi")
+    assert after is not None and after.unit_name == "Vĩnh Long"
+    assert after.note == "† Từ 01/07/2025, Trà Vinh (84) nhập vào Vĩnh Long (86)."
+    assert before is not None and before.note is None
+    assert districts is not None and districts.districts == ()  # districts were abolished

@@ -481,12 +481,15 @@ def test_the_screen_writes_numbers_the_way_the_language_does(
     table = build(PROVINCE_Q1.replace(lang=lang))
     shown = export.display_frame(table)
     value = table.columns[5].header
-    by_key = dict(
-        zip(zip(shown.iloc[:, 0], shown.iloc[:, 4], strict=True), shown[value], strict=True)
-    )
-    assert by_key[("dossiers_received", "2019-Q1")] == received
-    assert by_key[("dossier_resolution_rate", "2019-Q1")] == rate
-    assert by_key[("e_document_share_pct", "2019-Q1")] == share
+    # the screen names the indicator (the code is for the files) and the period by its label
+    assert table.columns[0].header not in shown.columns
+    name, period = table.columns[1].header, table.columns[4].header
+    by_key = dict(zip(zip(shown[name], shown[period], strict=True), shown[value], strict=True))
+    quarter = "Quý I/2019" if lang == "vi" else "Q1 2019"
+    assert by_key[(load_catalogue()["dossiers_received"].name(lang), quarter)] == received
+    assert by_key[(load_catalogue()["dossier_resolution_rate"].name(lang), quarter)] == rate
+    assert by_key[(load_catalogue()["e_document_share_pct"].name(lang), quarter)] == share
+    assert "2019-Q1" in set(table.frame["period"].astype(str))
 
 
 # -- history, the audit log, both databases ----------------------------------------------------

@@ -14,7 +14,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from kpi.cli import main
-from tests.support.apptest import ROOT, open_app
+from tests.support.apptest import ROOT, choose_indicators, chosen_indicators, open_app
 
 PAGE = "pages/explore.py"
 
@@ -50,13 +50,13 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
 
 def test_opens_on_the_dossiers_of_the_districts(demo_url: str) -> None:
     at = _explore()
-    assert at.multiselect(key="explore_indicators").value == ["dossiers_received"]
+    assert chosen_indicators(at, "explore_indicators") == ["dossiers_received"]
     assert at.radio(key="explore_level").value == "districts"
-    assert at.select_slider(key="explore_range").value == ("2017-Q2", "2019-Q1")
+    assert at.select_slider(key="explore_range_vi").value == ("2017-Q2", "2019-Q1")
     assert _sentence(at) == "Hồ sơ tiếp nhận, 9 huyện, Quý II/2017 - Quý I/2019, theo quý"
     table = at.dataframe[0].value
     assert len(table) == 9 * 8
-    assert table.columns[5] == "Giá trị"
+    assert table.columns[4] == "Giá trị"  # the indicator's code stays in the files
     assert at.query_params["unit"][:2] == ["842", "844"]
     assert [b.proto.label for b in at.get("download_button")] == [
         "CSV (Excel)",
@@ -69,19 +69,17 @@ def test_opens_on_the_dossiers_of_the_districts(demo_url: str) -> None:
 
 def test_filters_by_key_change_the_sentence_and_the_table(demo_url: str) -> None:
     at = _explore()
-    at.multiselect(key="explore_indicators").set_value(
-        ["dossiers_received", "dossier_resolution_rate"]
-    ).run()
+    choose_indicators(at, "explore_indicators", ["dossiers_received", "dossier_resolution_rate"])
     at.radio(key="explore_level").set_value("communes").run()
     at.selectbox(key="explore_district").set_value("849").run()
-    at.select_slider(key="explore_range").set_value(("2018-Q1", "2019-Q1")).run()
+    at.select_slider(key="explore_range_vi").set_value(("2018-Q1", "2019-Q1")).run()
     at.radio(key="explore_freq").set_value("year").run()
     assert not at.exception
     assert _sentence(at) == (
         "Hồ sơ tiếp nhận; Tỷ số hồ sơ giải quyết trên hồ sơ tiếp nhận, "
         "các xã, phường, thị trấn của Huyện Trà Cú, Quý I/2018 - Quý I/2019, theo năm"
     )
-    assert set(at.dataframe[0].value["Kỳ"]) == {"2018", "2019"}
+    assert set(at.dataframe[0].value["Kỳ"]) == {"Năm 2018", "Năm 2019"}  # labels on screen
     at.radio(key="explore_layout").set_value("wide_periods").run()
     assert list(at.dataframe[0].value.columns)[-3:] == [
         "Năm 2018",
@@ -95,8 +93,8 @@ def test_filters_by_key_change_the_sentence_and_the_table(demo_url: str) -> None
 
 def test_a_group_selects_its_indicators(demo_url: str) -> None:
     at = _explore()
-    at.selectbox(key="explore_group").set_value("inspection").run()
-    assert at.multiselect(key="explore_indicators").value == [
+    at.selectbox(key="explore_indicators_group").set_value("inspection").run()
+    assert chosen_indicators(at, "explore_indicators") == [
         "inspections",
         "inspected_entities",
         "entities_with_violations",
@@ -129,6 +127,7 @@ def test_a_link_reproduces_the_table(demo_url: str) -> None:
     assert at.radio(key="explore_layout").value == "wide_units"
     table = at.dataframe[0].value
     assert list(table.columns[:4]) == ["indicator", "indicator_name", "measure", "period"]
+    assert table["period"].tolist() == ["Q1 2019"]  # codes in the files, labels on screen
     assert table["29461"].tolist() == ["259"]
 
 
@@ -137,7 +136,7 @@ def test_numbers_on_screen_follow_the_language(demo_url: str) -> None:
     at.radio(key="explore_level").set_value("province").run()
     table = at.dataframe[0].value
     assert _sentence(at) == "Dossiers received, Trà Vinh, Q2 2017 - Q1 2019, quarterly"
-    assert table.set_index("Period").loc["2019-Q1", "Value"] == "38,751"
+    assert table.set_index("Period").loc["Q1 2019", "Value"] == "38,751"
 
 
 def test_the_page_and_the_command_line_give_the_same_csv_bytes(
@@ -146,7 +145,7 @@ def test_the_page_and_the_command_line_give_the_same_csv_bytes(
     at = _explore()
     at.radio(key="explore_level").set_value("communes").run()
     at.selectbox(key="explore_district").set_value("849").run()
-    at.select_slider(key="explore_range").set_value(("2018-Q1", "2019-Q1")).run()
+    at.select_slider(key="explore_range_vi").set_value(("2018-Q1", "2019-Q1")).run()
     at.checkbox(key="explore_sources").check().run()
     assert not at.exception
     page_csv = downloads["kpi-2018-Q1-2019-Q1.csv"]()
@@ -184,8 +183,9 @@ def test_a_broken_link_opens_on_what_it_could_read(demo_url: str) -> None:
     at.query_params.update({"indicator": ["no_such", "dossiers_resolved"], "unit": ["999", "849"]})
     at.switch_page(str(ROOT / PAGE)).run()
     assert not at.exception
-    assert at.multiselect(key="explore_indicators").value == ["dossiers_resolved"]
-    assert at.multiselect(key="explore_units").value == ["849"]
+    assert chosen_indicators(at, "explore_indicators") == ["dossiers_resolved"]
+    assert list(at.session_state["explore_units"]) == ["849"]
+    assert at.checkbox(key="explore_units_box_849").value
     assert _sentence(at).startswith("Hồ sơ giải quyết, Huyện Trà Cú, ")
     bad_period = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     bad_period.run()

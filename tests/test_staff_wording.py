@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from kpi import db
 from kpi.catalogue import load_catalogue
 from kpi.i18n import t
+from kpi.page_models import _history_lines
 from kpi.periods import Period
-from kpi.ui.dashboard import _history_lines
 from kpi.units import UnitInfo, all_units
 from loaders.importer import batches, import_file, rollback
 from loaders.template import make_template

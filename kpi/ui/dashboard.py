@@ -9,7 +9,6 @@ session: the figures, the targets and the sources come in a handful of queries.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,14 +17,22 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi import charts, dashboard, db, queries
-from kpi.catalogue import Catalogue, IndicatorDef, load_catalogue
-from kpi.display import format_figure
+from kpi import charts, dashboard, db, page_models
+from kpi.catalogue import Catalogue, load_catalogue
 from kpi.i18n import t
-from kpi.periods import Period, period_range
-from kpi.ui import data
-from kpi.ui.frame import demo_banner, source_lines
-from kpi.units import AGENCIES_CODE, UnitInfo, all_units
+from kpi.page_models import (
+    CommunesModel,
+    DistrictsModel,
+    OverviewModel,
+    TrendChart,
+    TrendModel,
+)
+from kpi.periods import Period, period_range, year_label
+from kpi.ui import data, pickers, state
+from kpi.ui.frame import demo_banner
+from kpi.units import AGENCIES_CODE, UnitInfo
+
+__all__ = ["CommunesModel", "DistrictsModel", "OverviewModel", "TrendChart", "TrendModel"]
 
 #: what the Trends page opens on
 DEFAULT_TRENDS = ("dossiers_received", "dossiers_resolved", "dossier_resolution_rate")
@@ -50,146 +57,14 @@ def _escape(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Sources
-# ---------------------------------------------------------------------------------------------
-
-
-Records = list[dict[str, Any]]
-
-
-def _former_state(row: dict[str, Any]) -> str:
-    """What became of a value that is no longer current: its batch was undone (đã huỷ), or a
-    later upload revised it."""
-    if row.get("status") == "rolled_back":
-        return "dashboard.source.rolled_back"
-    return "dashboard.source.superseded"
-
-
-def _history_lines(ind: IndicatorDef, history: Records, lang: str) -> list[str]:
-    """Every stored value of a figure, newest first: the value, then where it came from (the
-    ``line`` of :func:`_with_lines`)."""
-    lines = []
-    for row in history:
-        value = format_figure(ind, row["value"], lang, str(row["qualifier"]))
-        mark = "" if row["is_current"] else f" ({t(_former_state(row), lang)})"
-        lines.append(f"{value}{mark}: {row['line']}")
-    return lines
-
-
-def figure_source_lines(
-    ind: IndicatorDef,
-    catalogue: Catalogue,
-    histories: dict[str, Records],
-    has_value: bool,
-    lang: str,
-) -> tuple[str, ...]:
-    """What the source popover of one figure says: its stored history, or how it is computed
-    and where its inputs came from, or that it is added up from the units below."""
-    if not has_value:
-        return (t("dashboard.source.none", lang),)
-    if ind.is_derived:
-        out = [dashboard.derived_note(ind, catalogue, lang)]
-        for code in ind.inputs:
-            current = [r for r in histories.get(code, []) if r["is_current"]]
-            if current:
-                for line in _history_lines(catalogue[code], current, lang):
-                    out.append(f"{catalogue[code].name(lang)} = {line}")
-        return tuple(out)
-    history = histories.get(ind.code)
-    if not history:
-        return (t("dashboard.source.rollup", lang),)
-    return tuple(_history_lines(ind, history, lang))
-
-
-def _with_lines(stored: pd.DataFrame, lang: str) -> dict[str, Records]:
-    """The stored values of :func:`kpi.queries.figure_sources` by indicator, newest first,
-    each with its source in words (:func:`kpi.ui.frame.source_lines`, written once for all)."""
-    out: dict[str, Records] = {}
-    if stored.empty:
-        return out
-    for row in stored.assign(line=source_lines(stored, lang)).to_dict("records"):
-        out.setdefault(str(row["indicator"]), []).append(row)
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
 # Overview
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OverviewModel:
-    period: str
-    label: str
-    unit_id: int
-    unit_name: str
-    cards: tuple[dashboard.Card, ...]
-    sections: tuple[dashboard.Section, ...]
-    sources: dict[str, tuple[str, ...]]  # indicator -> source lines of the quarter's figure
-    present: int
-    total: int
-    missing: tuple[str, ...]
-    is_demo: bool
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overview(url: str, version: int, period: str, lang: str) -> OverviewModel | None:
-    p = Period.parse(period)
-    cat = load_catalogue()
     with db.session_scope(data.engine_for(url)) as session:
-        units = all_units(session)
-        province = dashboard.province_unit(units, p)
-        if province is None:
-            return None
-        first, last = dashboard.spark_window(p)
-        inds = cat.at_level("province")
-        codes = tuple(i.code for i in inds)
-        frame = queries.figures(
-            session, cat, units, queries.Query(codes, (province.id,), first, last)
-        )
-        goals = dashboard.targets(session, [province.id], [p.year])
-        stored = queries.figure_sources(
-            session,
-            queries.base_codes(cat, codes),
-            [province.id],
-            p.code,
-            p.code,
-            current_only=False,
-        )
-    index = dashboard.index_frame(frame)
-    current = dashboard.index_sources(stored)
-    histories = _with_lines(stored, lang)
-    targets = dashboard.index_targets(goals)
-    sources = {
-        i.code: figure_source_lines(i, cat, histories, (i.code, province.id, p.code) in index, lang)
-        for i in inds
-    }
-    cards = tuple(
-        dataclasses.replace(
-            dashboard.card(i, cat, index, current, targets, province.id, p, lang),
-            source_lines=sources[i.code],
-        )
-        for i in cat.key_indicators()
-    )
-    sections = tuple(dashboard.sections(cat, index, current, targets, province.id, p, lang))
-    missing = tuple(name for s in sections for name in s.missing)
-    shown_targets = goals[goals["indicator"].isin(codes)] if not goals.empty else goals
-    is_demo = bool(frame["is_demo"].fillna(False).any()) or bool(
-        not shown_targets.empty and shown_targets["is_demo"].any()
-    )
-    return OverviewModel(
-        p.code,
-        p.label(lang),
-        province.id,
-        province.name,
-        cards,
-        sections,
-        sources,
-        len(codes) - len(missing),
-        len(codes),
-        missing,
-        is_demo,
-    )
+        return page_models.overview_model(session, load_catalogue(), period, lang)
 
 
 def overview(period: str, lang: str) -> OverviewModel | None:
@@ -199,9 +74,15 @@ def overview(period: str, lang: str) -> OverviewModel | None:
 
 
 def period_picker(label: str, periods: Sequence[str], key: str, lang: str) -> str:
-    """A quarter, latest first, shown as "Quý I/2019"."""
+    """A quarter, latest first, shown as "Quý I/2019"; on the first run it comes from the
+    ``period`` of the page address."""
+    state.seed(key, state.quarter(state.PERIOD, periods))
     chosen = st.selectbox(
-        label, list(reversed(periods)), format_func=lambda p: Period.parse(p).label(lang), key=key
+        label,
+        list(reversed(periods)),
+        format_func=lambda p: Period.parse(p).label(lang),
+        key=key,
+        placeholder=t("picker.choose", lang),
     )
     return str(chosen)
 
@@ -324,6 +205,17 @@ class TrendFilters:
     first: str
     last: str
     freq: str
+    unit_code: str = ""
+
+    def params(self) -> dict[str, str | list[str]]:
+        """The filters in the page address (:mod:`kpi.ui.state`)."""
+        return {
+            state.INDICATOR: list(self.codes),
+            state.UNIT: self.unit_code,
+            state.FROM: self.first,
+            state.TO: self.last,
+            state.FREQ: self.freq,
+        }
 
 
 def _group_defaults(cat: Catalogue, group: str) -> list[str]:
@@ -332,12 +224,6 @@ def _group_defaults(cat: Catalogue, group: str) -> list[str]:
     inds = [i for i in cat.ordered() if i.group == group and i.active]
     keys = [i.code for i in inds if i.key]
     return (keys or [i.code for i in inds])[:3]
-
-
-def _reset_indicators(cat: Catalogue) -> None:
-    st.session_state["trends_indicators"] = _group_defaults(
-        cat, str(st.session_state["trends_group"])
-    )
 
 
 def trend_units(period: str) -> list[UnitInfo]:
@@ -355,36 +241,96 @@ def trend_units(period: str) -> list[UnitInfo]:
     return [province, *below]
 
 
+def _years_from_range() -> None:
+    """Switching to years: the years of the quarters chosen."""
+    chosen = state.remembered("trends_range")
+    if isinstance(chosen, tuple):
+        a, b = chosen
+        state.remember("trends_years", (Period.parse(a).year, Period.parse(b).year))
+    st.session_state.pop("trends_cut", None)
+
+
+def _range_from_years(span: Sequence[str]) -> None:
+    """Switching to quarters: the quarters of the years chosen, within the quarters known."""
+    chosen = state.remembered("trends_years")
+    if isinstance(chosen, tuple):
+        y1, y2 = chosen
+        inside = [p for p in span if y1 <= Period.parse(p).year <= y2]
+        if inside:
+            state.remember("trends_range", (inside[0], inside[-1]))
+    st.session_state.pop("trends_cut", None)
+
+
+def _freq_changed(span: Sequence[str]) -> None:
+    if st.session_state.get("trends_freq") == "year":
+        _years_from_range()
+    else:
+        _range_from_years(span)
+
+
+TREND_KEYS = ("trends_unit", "trends_freq", "trends_indicators_group")
+
+
+def _seed_trends(cat: Catalogue, units: Sequence[UnitInfo], span: Sequence[str]) -> None:
+    """The Trends page's widgets from its address (first run of a visit only)."""
+    if "trends_freq" in st.session_state:
+        return
+    codes = [c for c in state.codes(state.INDICATOR) if c in cat and cat[c].active]
+    if codes:
+        st.session_state["trends_indicators"] = [i.code for i in cat.ordered(codes)]
+    by_code = {u.code: u.id for u in units}
+    unit = state.first(state.UNIT)
+    if unit and unit.upper() in by_code:
+        st.session_state["trends_unit"] = by_code[unit.upper()]
+    freq = state.freq() or "quarter"
+    st.session_state["trends_freq"] = freq
+    first = state.quarter(state.FROM, span) or span[max(0, len(span) - TREND_QUARTERS)]
+    last = state.quarter(state.TO, span) or span[-1]
+    if Period.parse(first) > Period.parse(last):
+        first, last = last, first
+    state.remember("trends_range", (first, last))
+    a, b = Period.parse(first), Period.parse(last)
+    state.remember("trends_years", (a.year, b.year))
+    st.session_state.pop("trends_cut", None)
+    if freq == "year" and (a.quarter != 1 or b.quarter != 4):
+        # a link that asks for a cut year gets it (the figures say the year is incomplete)
+        st.session_state["trends_cut"] = (first, last)
+
+
+def _clip(pair: object, allowed: Sequence[Any], default: tuple[Any, Any]) -> tuple[Any, Any]:
+    if not isinstance(pair, tuple) or len(pair) != 2:
+        return default
+    a, b = pair
+    if a not in allowed or b not in allowed:
+        return default
+    return (a, b)
+
+
 def trend_filters(lang: str, cat: Catalogue, periods: Sequence[str]) -> TrendFilters | None:
-    """The Trends page's filters: group, indicators (searchable by name), unit, frequency and
-    range of quarters. None when no indicator is chosen."""
-    groups = ["all", *sorted(cat.groups, key=lambda g: cat.groups[g].order)]
-    top = st.columns([1, 2])
-    group = top[0].selectbox(
-        t("trends.group", lang),
-        groups,
-        format_func=lambda g: (
-            t("trends.all_groups", lang) if g == "all" else cat.groups[g].name(lang)
-        ),
-        key="trends_group",
-        on_change=_reset_indicators,
-        args=(cat,),
-    )
-    options = [i.code for i in cat.ordered() if i.active and (group == "all" or i.group == group)]
+    """The Trends page's filters: indicators (by group or by typing part of a name), unit,
+    frequency and range (quarters, or whole years). They come from the page address on the
+    first run and are written back to it on every run. None when no indicator is chosen."""
+    units = trend_units(periods[-1])
+    span = [p.code for p in period_range(periods[0], periods[-1])]
+    _seed_trends(cat, units, span)
+    state.follow_language(lang, TREND_KEYS, "trends")
     if "trends_indicators" not in st.session_state:
-        st.session_state["trends_indicators"] = _group_defaults(cat, str(group))
-    codes = top[1].multiselect(
-        t("trends.indicators", lang),
-        options,
-        format_func=lambda c: cat[c].name(lang),
-        key="trends_indicators",
-        help=t("trends.indicators_help", lang),
+        st.session_state["trends_indicators"] = _group_defaults(cat, "all")
+    codes = pickers.indicator_picker(
+        cat,
+        lang,
+        "trends_indicators",
+        [i.code for i in cat.ordered() if i.active],
+        on_group=lambda g: _group_defaults(cat, g),
     )
     row = st.columns([1, 1, 2])
-    units = trend_units(periods[-1])
-    names = {u.id: dashboard.unit_label(u) for u in units}
+    names = {u.id: dashboard.unit_label(u, periods[-1]) for u in units}
     unit_id = row[0].selectbox(
-        t("trends.unit", lang), list(names), format_func=names.__getitem__, key="trends_unit"
+        t("trends.unit", lang),
+        list(names),
+        format_func=names.__getitem__,
+        key="trends_unit",
+        placeholder=t("picker.choose", lang),
     )
     freq = row[1].radio(
         t("trends.freq", lang),
@@ -392,37 +338,45 @@ def trend_filters(lang: str, cat: Catalogue, periods: Sequence[str]) -> TrendFil
         format_func=lambda f: t(f"trends.freq_{f}", lang),
         horizontal=True,
         key="trends_freq",
+        on_change=_freq_changed,
+        args=(span,),
     )
-    span = [p.code for p in period_range(periods[0], periods[-1])]
-    first, last = row[2].select_slider(
-        t("trends.range", lang),
-        span,
-        value=(span[max(0, len(span) - TREND_QUARTERS)], span[-1]),
-        format_func=lambda p: Period.parse(p).label(lang),
-        key="trends_range",
-    )
-    if not codes or unit_id is None:
+    if freq == "year":
+        years = sorted({Period.parse(p).year for p in span})
+        y1, y2 = _clip(state.remembered("trends_years"), years, (years[0], years[-1]))
+        if len(years) > 1:
+            y1, y2 = row[2].select_slider(
+                t("trends.range_years", lang),
+                years,
+                value=(y1, y2),
+                format_func=lambda y: year_label(int(y), lang),
+                key=state.slider_key("trends_years", lang),
+            )
+        state.remember("trends_years", (y1, y2))
+        cut = st.session_state.get("trends_cut")
+        if cut and (Period.parse(cut[0]).year, Period.parse(cut[1]).year) == (y1, y2):
+            first, last = cut
+        else:
+            st.session_state.pop("trends_cut", None)
+            first, last = Period(int(y1), 1).code, Period(int(y2), 4).code
+    else:
+        default = (span[max(0, len(span) - TREND_QUARTERS)], span[-1])
+        first, last = row[2].select_slider(
+            t("trends.range", lang),
+            span,
+            value=_clip(state.remembered("trends_range"), span, default),
+            format_func=lambda p: Period.parse(p).label(lang),
+            key=state.slider_key("trends_range", lang),
+        )
+        state.remember("trends_range", (first, last))
+    by_id = {u.id: u.code for u in units}
+    if unit_id is None:
         return None
-    return TrendFilters(tuple(codes), int(unit_id), str(first), str(last), str(freq))
-
-
-@dataclass(frozen=True)
-class TrendChart:
-    codes: tuple[str, ...]
-    title: str
-    long: pd.DataFrame
-    table: pd.DataFrame
-    targets: dict[str, dict[str, float]]
-    flow_targets_hidden: bool
-
-
-@dataclass(frozen=True)
-class TrendModel:
-    charts: tuple[TrendChart, ...]
-    freq: str
-    has_data: bool
-    is_demo: bool
-    note: str | None  # the chosen unit ceased to exist
+    filters = TrendFilters(
+        tuple(codes), int(unit_id), str(first), str(last), str(freq), by_id.get(int(unit_id), "")
+    )
+    state.keep(filters.params(), lang)
+    return filters if codes else None
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -436,43 +390,10 @@ def _trends(
     freq: str,
     lang: str,
 ) -> TrendModel:
-    cat = load_catalogue()
-    qfirst, qlast = dashboard.query_range(first, last, freq)
-    periods = dashboard.trend_periods(first, last, freq)
     with db.session_scope(data.engine_for(url)) as session:
-        units = all_units(session)
-        frame = queries.figures(
-            session, cat, units, queries.Query(codes, (unit_id,), qfirst, qlast, freq)
+        return page_models.trend_model(
+            session, load_catalogue(), codes, unit_id, first, last, freq, lang
         )
-        goals = dashboard.targets(session, [unit_id], sorted({int(p[:4]) for p in periods}))
-        stored = queries.figure_sources(
-            session, queries.base_codes(cat, codes), [unit_id], qfirst, qlast
-        )
-    sources = dashboard.index_sources(stored) if freq == "quarter" else {}
-    out = []
-    for group in dashboard.chart_sets(cat, codes):
-        long = dashboard.trend_long(frame, cat, group, unit_id, periods, lang, sources)
-        lines = dashboard.target_lines(dashboard.index_targets(goals), group, unit_id, periods)
-        hidden = freq == "quarter" and any(cat[c].kind == "flow" for c in lines)
-        out.append(
-            TrendChart(
-                group,
-                " · ".join(cat[c].name(lang) for c in group),
-                long,
-                dashboard.trend_table(long, lang),
-                lines,
-                hidden,
-            )
-        )
-    is_demo = bool(frame["is_demo"].fillna(False).any()) if not frame.empty else False
-    unit = [u for u in units if u.id == unit_id]
-    return TrendModel(
-        tuple(out),
-        freq,
-        not frame.dropna(subset=["value"]).empty,
-        is_demo,
-        dashboard.ceased_note(unit, lang),
-    )
 
 
 def trends(f: TrendFilters, lang: str) -> TrendModel:
@@ -504,6 +425,21 @@ def trend_figures(f: TrendFilters, lang: str) -> tuple[go.Figure, ...]:
     """One chart per set of indicators of :func:`trends` (the same order)."""
     url, version = _version()
     return _trend_figures(url, version, f.codes, f.unit_id, f.first, f.last, f.freq, lang)
+
+
+#: on a narrow screen (a phone) Plotly's toolbar covers titles and legends, and a heat map's
+#: figures are too small to read: hide both there (the figures stay in the hover)
+NARROW_CSS = (
+    "<style>@media (max-width: 640px) {"
+    " .js-plotly-plot .modebar-container, .js-plotly-plot .modebar { display: none !important; }"
+    " .js-plotly-plot g.heatmap-label { display: none !important; }"
+    " }</style>"
+)
+
+
+def chart_style() -> None:
+    """The page style the charts need (once per run, before the first chart)."""
+    st.html(NARROW_CSS)
 
 
 def show_chart(fig: go.Figure, key: str) -> None:
@@ -543,18 +479,28 @@ class DistrictFilters:
     per_commune: bool
 
 
+DISTRICT_KEYS = ("districts_indicator", "districts_period", "districts_district")
+
+
 def district_filters(lang: str, cat: Catalogue, periods: Sequence[str]) -> DistrictFilters:
-    """The Districts page's filters: one indicator, one quarter, per commune or not."""
+    """The Districts page's filters: one indicator, one quarter, per commune or not; the
+    indicator and the quarter come from the page address on the first run."""
     options = [i.code for i in cat.at_level("district")]
+    if "districts_indicator" not in st.session_state:
+        wanted = [c for c in state.codes(state.INDICATOR) if c in options]
+        if wanted:
+            st.session_state["districts_indicator"] = wanted[0]
+        elif DEFAULT_DISTRICT_INDICATOR in options:
+            st.session_state["districts_indicator"] = DEFAULT_DISTRICT_INDICATOR
+    state.follow_language(lang, DISTRICT_KEYS, "districts")
     cols = st.columns([2, 1, 1], vertical_alignment="bottom")
-    if "districts_indicator" not in st.session_state and DEFAULT_DISTRICT_INDICATOR in options:
-        st.session_state["districts_indicator"] = DEFAULT_DISTRICT_INDICATOR
     code = str(
         cols[0].selectbox(
             t("districts.indicator", lang),
             options,
             format_func=lambda c: cat[c].name(lang),
             key="districts_indicator",
+            placeholder=t("picker.choose", lang),
         )
     )
     with cols[1]:
@@ -571,70 +517,14 @@ def district_filters(lang: str, cat: Catalogue, periods: Sequence[str]) -> Distr
     return DistrictFilters(code, period, bool(per_commune) and applies)
 
 
-@dataclass(frozen=True)
-class DistrictsModel:
-    code: str
-    period: str
-    label: str
-    ranking: dashboard.Ranking
-    table: pd.DataFrame
-    matrix: dashboard.HeatMatrix
-    tiles: tuple[dashboard.Tile, ...]
-    districts: tuple[UnitInfo, ...]  # those that existed in the quarter, by code
-    note: str | None
-    is_demo: bool
-
-
 @st.cache_data(show_spinner=False, max_entries=128)
 def _districts(
     url: str, version: int, code: str, period: str, per_commune: bool, lang: str
 ) -> DistrictsModel | None:
-    cat = load_catalogue()
-    p = Period.parse(period)
-    heat = [q.code for q in period_range(p.shift(-(dashboard.HEAT_QUARTERS - 1)), p)]
     with db.session_scope(data.engine_for(url)) as session:
-        units = all_units(session)
-        province = dashboard.province_unit(units, p)
-        if province is None:
-            return None
-        districts = dashboard.districts_of(units, province.id, heat)
-        ids = tuple(u.id for u in districts)
-        frame = queries.figures(
-            session, cat, units, queries.Query((code,), (province.id, *ids), heat[0], p.code)
+        return page_models.districts_model(
+            session, load_catalogue(), code, period, per_commune, lang
         )
-        stored = queries.figure_sources(
-            session, queries.base_codes(cat, (code,)), ids, p.code, p.code
-        )
-    counts = dashboard.commune_counts(units, ids, heat)
-    r = dashboard.ranking(
-        frame,
-        cat,
-        code,
-        districts,
-        p.code,
-        lang,
-        province_id=province.id,
-        counts=counts,
-        per_commune=per_commune,
-        sources=dashboard.index_sources(stored),
-    )
-    matrix = dashboard.heat_matrix(
-        frame, cat, code, districts, heat, lang, counts=counts, per_commune=per_commune
-    )
-    existing = tuple(u for u in districts if dashboard.existed(u, p))
-    is_demo = bool(frame["is_demo"].fillna(False).any()) if not frame.empty else False
-    return DistrictsModel(
-        code,
-        p.code,
-        p.label(lang),
-        r,
-        dashboard.ranking_table(r, cat, lang),
-        matrix,
-        tuple(dashboard.tiles(r)),
-        existing,
-        dashboard.ceased_note(districts, lang),
-        is_demo,
-    )
 
 
 def districts(f: DistrictFilters, lang: str) -> DistrictsModel | None:
@@ -642,54 +532,14 @@ def districts(f: DistrictFilters, lang: str) -> DistrictsModel | None:
     return _districts(url, version, f.code, f.period, f.per_commune, lang)
 
 
-@dataclass(frozen=True)
-class CommunesModel:
-    district: str
-    ranking: dashboard.Ranking
-    table: pd.DataFrame
-    note: str | None
-    has_data: bool
-    is_demo: bool
-
-
 @st.cache_data(show_spinner=False, max_entries=128)
 def _communes(
     url: str, version: int, code: str, district_id: int, period: str, lang: str
 ) -> CommunesModel | None:
-    cat = load_catalogue()
     with db.session_scope(data.engine_for(url)) as session:
-        units = all_units(session)
-        district = next((u for u in units if u.id == district_id), None)
-        if district is None:
-            return None
-        communes = dashboard.communes_of(units, district_id, period)
-        ids = tuple(u.id for u in communes)
-        frame = queries.figures(
-            session, cat, units, queries.Query((code,), (district_id, *ids), period, period)
+        return page_models.communes_model(
+            session, load_catalogue(), code, district_id, period, lang
         )
-        stored = queries.figure_sources(
-            session, queries.base_codes(cat, (code,)), ids, period, period
-        )
-    r = dashboard.ranking(
-        frame,
-        cat,
-        code,
-        communes,
-        period,
-        lang,
-        province_id=district_id,
-        sources=dashboard.index_sources(stored),
-    )
-    has_data = bool(r.table["shown"].notna().any())
-    is_demo = bool(frame["is_demo"].fillna(False).any()) if not frame.empty else False
-    return CommunesModel(
-        district.name,
-        r,
-        dashboard.ranking_table(r, cat, lang),
-        dashboard.ceased_note(communes, lang),
-        has_data,
-        is_demo,
-    )
 
 
 def communes(code: str, district_id: int, period: str, lang: str) -> CommunesModel | None:
@@ -713,7 +563,7 @@ def _district_figures(
         return None
     ind = load_catalogue()[code]
     return DistrictFigures(
-        charts.ranking_chart(model.ranking, ind, lang),
+        charts.ranking_chart(model.ranking, ind, lang, parts=model.total_note),
         charts.tile_map(model.tiles, ind, lang),
         charts.heat_map(model.matrix, ind, lang),
     )
@@ -743,13 +593,32 @@ def commune_figure(code: str, district_id: int, period: str, lang: str) -> go.Fi
 
 
 def district_picker(model: DistrictsModel, lang: str) -> int | None:
-    names = {u.id: dashboard.unit_label(u) for u in model.districts}
+    """The district whose communes are shown (``unit`` in the page address)."""
+    names = {u.id: dashboard.unit_label(u, model.period) for u in model.districts}
     if not names:
         return None
+    if "districts_district" not in st.session_state:
+        wanted = state.first(state.UNIT)
+        found = [u.id for u in model.districts if wanted and u.code == wanted.upper()]
+        if found:
+            st.session_state["districts_district"] = found[0]
     chosen = st.selectbox(
         t("districts.district", lang),
         list(names),
         format_func=names.__getitem__,
         key="districts_district",
+        placeholder=t("picker.choose", lang),
     )
     return None if chosen is None else int(chosen)
+
+
+def keep_districts(
+    f: DistrictFilters, model: DistrictsModel | None, district_id: int | None, lang: str
+) -> None:
+    """The Districts page's choices in its address: indicator, quarter and the district."""
+    params: dict[str, str | list[str]] = {state.INDICATOR: f.code, state.PERIOD: f.period}
+    if model is not None and district_id is not None:
+        code = next((u.code for u in model.districts if u.id == district_id), None)
+        if code:
+            params[state.UNIT] = code
+    state.keep(params, lang)

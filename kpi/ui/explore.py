@@ -17,10 +17,12 @@ import streamlit as st
 
 from kpi import db, export
 from kpi.catalogue import Catalogue
-from kpi.filters import Filters, unit_sort_key
+from kpi.filters import FIELDS, Filters, unit_sort_key
 from kpi.i18n import t
+from kpi.numbers import format_number
 from kpi.periods import Period
-from kpi.ui import data
+from kpi.ui import data, pickers
+from kpi.ui import state as page_state
 from kpi.ui.frame import page_context
 from kpi.units import PROVINCE_CODE, UnitInfo, all_units
 
@@ -44,7 +46,8 @@ K = "explore_"
 def url_filters(lang: str) -> Filters | None:
     """The filters in the page address, or None when it has none (or unreadable ones)."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    if not any(key != "lang" for key in params):
+    own = {f.param for f in FIELDS} - {"lang"}
+    if not any(key in own for key in params):  # another page's choices (``period``) are not ours
         return None
     try:
         return Filters.from_params(params).replace(lang=lang)
@@ -53,11 +56,11 @@ def url_filters(lang: str) -> Filters | None:
 
 
 def keep_in_url(filters: Filters) -> None:
-    """Write the filters into the page address (only when they changed)."""
+    """Write the filters into the page address (only when they changed); the language is
+    there when it is not the default (:func:`kpi.ui.state.keep`)."""
     wanted = filters.to_params()
-    current = {key: st.query_params.get_all(key) for key in st.query_params}
-    if current != {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
-        st.query_params.from_dict(wanted)
+    wanted.pop("lang", None)
+    page_state.keep(wanted, filters.lang)
 
 
 # -- units by level ----------------------------------------------------------------------------
@@ -132,7 +135,7 @@ def _seed(
     )
     last = filters.last if filters.last in periods else periods[-1]
     # Not the slider's own state: a range slider is a range only when given a pair as its value.
-    state[K + "initial_range"] = (min(first, last), max(first, last))
+    page_state.remember(K + "range", (min(first, last), max(first, last)))
     state[K + "freq"] = filters.freq
     state[K + "layout"] = next(
         k for k, v in LAYOUTS.items() if v == (filters.layout, filters.across)
@@ -148,16 +151,33 @@ def _default_filters(lang: str, units: Sequence[UnitInfo]) -> Filters:
     )
 
 
-def _select_group(catalogue: Catalogue) -> None:
-    """Choosing a group selects its indicators (the list stays searchable and editable)."""
-    group = st.session_state.get(K + "group")
-    if group:
-        st.session_state[K + "indicators"] = [
-            i.code for i in catalogue.ordered() if i.group == group and i.active
-        ]
+def _group_members(catalogue: Catalogue, group: str) -> list[str]:
+    """Choosing a group selects its indicators (the list stays searchable and editable);
+    "every group" keeps the choice as it is."""
+    if group == pickers.ALL:
+        return list(st.session_state.get(K + "indicators", []))
+    return [i.code for i in catalogue.ordered() if i.group == group and i.active]
+
+
+#: the widgets whose labels change with the language (given their values again on a switch)
+LABELLED = (
+    K + "indicators_group",
+    K + "level",
+    K + "district",
+    K + "freq",
+    K + "layout",
+    K + "header",
+)
 
 
 # -- the widgets -------------------------------------------------------------------------------
+
+
+def _known_range(pair: object, periods: Sequence[str]) -> tuple[str, str]:
+    """The remembered range, within the quarters that have figures."""
+    if isinstance(pair, tuple) and len(pair) == 2 and all(p in periods for p in pair):
+        return (str(pair[0]), str(pair[1]))
+    return (periods[max(0, len(periods) - DEFAULT_QUARTERS)], periods[-1])
 
 
 def filter_widgets(lang: str) -> Filters:
@@ -167,29 +187,20 @@ def filter_widgets(lang: str) -> Filters:
     units = data.units()
     periods = data.periods_with_data()
     state = st.session_state
-    if K + "indicators" not in state:
+    if K + "level" not in state:
         _seed(url_filters(lang) or _default_filters(lang, units), cat, units, periods)
+    page_state.follow_language(lang, LABELLED, "explore")
     names = {code: unit.name for code, unit in _by_code(units).items()}
 
     with st.container(border=True):
-        left, right = st.columns([1, 2])
-        groups = sorted(cat.groups.values(), key=lambda g: g.order)
-        left.selectbox(
-            t("explore.group", lang),
-            [g.code for g in groups],
-            format_func=lambda code: cat.groups[code].name(lang),
-            index=None,
-            placeholder=t("explore.group_none", lang),
-            key=K + "group",
-            on_change=_select_group,
-            args=(cat,),
-        )
-        indicators = right.multiselect(
-            t("export.filter.indicators", lang),
+        indicators = pickers.indicator_picker(
+            cat,
+            lang,
+            K + "indicators",
             [i.code for i in cat.ordered() if i.active],
-            format_func=lambda code: cat[code].name(lang),
-            placeholder=t("explore.indicators_placeholder", lang),
-            key=K + "indicators",
+            on_group=lambda g: _group_members(cat, g),
+            label=t("export.filter.indicators", lang),
+            empty=t("explore.indicators_placeholder", lang),
         )
         left, right = st.columns([1, 2])
         level = left.radio(
@@ -202,11 +213,12 @@ def filter_widgets(lang: str) -> Filters:
         chosen = st.select_slider(
             t("explore.range", lang),
             periods,
-            value=state[K + "initial_range"],
+            value=_known_range(page_state.remembered(K + "range"), periods),
             format_func=lambda p: Period.parse(p).label(lang),
-            key=K + "range",
+            key=page_state.slider_key(K + "range", lang),
         )
         first, last = (chosen, chosen) if isinstance(chosen, str) else chosen
+        page_state.remember(K + "range", (first, last))
         c1, c2, c3, c4 = st.columns(4)
         freq = c1.radio(
             t("export.filter.freq", lang),
@@ -263,13 +275,16 @@ def _unit_widgets(
         return [PROVINCE_CODE], False
     if level == "districts":
         districts = _codes_at(units, "district")
-        chosen = box.multiselect(
-            t("explore.districts", lang),
-            districts,
-            format_func=label,
-            placeholder=t("explore.all_districts", lang),
-            key=K + "districts",
-        )
+        with box:
+            chosen = pickers.checklist(
+                t("explore.districts", lang),
+                districts,
+                label,
+                K + "districts",
+                lang,
+                empty=t("explore.all_districts", lang),
+                placeholder=t("picker.search_units", lang),
+            )
         return list(chosen) or districts, False
     if level == "communes":
         district = box.selectbox(
@@ -277,23 +292,30 @@ def _unit_widgets(
             _codes_at(units, "district"),
             format_func=label,
             key=K + "district",
+            placeholder=t("picker.choose", lang),
         )
-        communes = box.multiselect(
-            t("explore.communes", lang),
-            _codes_at(units, "commune", parent=str(district)),
-            format_func=label,
-            placeholder=t("explore.all_communes", lang),
-            key=K + "communes",
-        )
+        with box:
+            communes = pickers.checklist(
+                t("explore.communes", lang),
+                _codes_at(units, "commune", parent=str(district)),
+                label,
+                K + "communes",
+                lang,
+                empty=t("explore.all_communes", lang),
+                placeholder=t("picker.search_units", lang),
+            )
         return (list(communes), False) if communes else ([str(district)], True)
     every = list(_by_code(units))
-    chosen = box.multiselect(
-        t("explore.units", lang),
-        every,
-        format_func=lambda c: f"{label(c)} ({c})",
-        placeholder=t("explore.all_units", lang),
-        key=K + "units",
-    )
+    with box:
+        chosen = pickers.checklist(
+            t("explore.units", lang),
+            every,
+            lambda c: f"{label(c)} ({c})",
+            K + "units",
+            lang,
+            empty=t("explore.all_units", lang),
+            placeholder=t("picker.search_units", lang),
+        )
     children = box.checkbox(t("export.filter.children", lang), key=K + "children")
     return list(chosen), bool(children) and bool(chosen)
 
@@ -367,5 +389,12 @@ def show_table(tab: export.Table, lang: str) -> None:
         st.warning(t("explore.empty", lang))
         return
     if len(tab) > DISPLAY_ROWS:
-        st.caption(t("explore.rows_shown", lang, shown=DISPLAY_ROWS, rows=len(tab)))
+        st.caption(
+            t(
+                "explore.rows_shown",
+                lang,
+                shown=format_number(DISPLAY_ROWS, lang),
+                rows=format_number(len(tab), lang),
+            )
+        )
     st.dataframe(export.display_frame(tab, DISPLAY_ROWS), hide_index=True, key=K + "table")

@@ -215,32 +215,3 @@ def demo_banner(frame: pd.DataFrame, lang: str) -> None:
     """Say so when any figure shown is generated demo data."""
     if not frame.empty and bool(frame["is_demo"].fillna(False).any()):
         st.info(t("app.demo_banner", lang), icon="ℹ️")
-
-
-def source_lines(history: pd.DataFrame, lang: str) -> list[str]:
-    """Where a stored figure came from, newest value first (for a popover or a tooltip)."""
-    lines = []
-    for row in history.itertuples():
-        when = time_text(row.created_at)
-        kind = t(f"source.kind.{row.source_kind}", lang)
-        line = t("source.batch", lang, batch=row.batch_id, kind=kind, user=row.user, when=when)
-        if row.source_kind == "report_text" and row.source_cell:
-            line += " — " + t(
-                "source.report_line",
-                lang,
-                file=row.file_name,
-                line=row.source_cell,
-                text=row.source_text,
-            )
-        elif row.source_sheet:
-            line += " — " + t(
-                "source.excel_cell",
-                lang,
-                file=row.file_name,
-                sheet=row.source_sheet,
-                cell=row.source_cell,
-            )
-        if row.is_demo:
-            line += f" ({t('source.demo', lang)})"
-        lines.append(line)
-    return lines

@@ -11,9 +11,10 @@ from kpi import db, queries, status
 from kpi.access import Actor
 from kpi.display import format_figure
 from kpi.i18n import t
+from kpi.page_models import source_lines
 from kpi.periods import Period, period_range
 from kpi.ui import data
-from kpi.ui.frame import page_context, source_lines, time_text
+from kpi.ui.frame import page_context, time_text
 from loaders import template
 from loaders.importer import ImportReport, check_upload
 

@@ -18,3 +18,27 @@ def open_app(lang: str = "vi", page: str | None = None, timeout: float = 30) -> 
         at.switch_page(str(ROOT / page)).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+def choose_indicators(at: AppTest, key: str, codes: list[str]) -> AppTest:
+    """Choose exactly ``codes`` in an indicator picker (:mod:`kpi.ui.pickers`) as a user does:
+    "clear all", then tick each box (with every group shown and no search typed)."""
+    at.selectbox(key=f"{key}_group").set_value("all").run()
+    at.text_input(key=f"{key}_search").set_value("").run()
+    clear = at.button(key=f"{key}_clear")
+    if not clear.disabled:
+        clear.click().run()
+    for code in codes:
+        at.checkbox(key=f"{key}_box_{code}").check().run()
+    return at
+
+
+def chosen_indicators(at: AppTest, key: str) -> list[str]:
+    """The codes chosen in an indicator picker, in the order the page uses them; every box
+    shown agrees (ticked exactly when chosen)."""
+    chosen = list(at.session_state[key])
+    prefix = f"{key}_box_"
+    for box in at.checkbox:
+        if box.key and box.key.startswith(prefix):
+            assert box.value == (box.key.removeprefix(prefix) in chosen), box.key
+    return chosen
