@@ -23,6 +23,11 @@ SETTINGS: dict[str, str] = {
     "KPI_MAX_UPLOAD_MB": "largest accepted upload in megabytes (default 10)",
     "KPI_LANG": "default language, vi (default) or en",
     "KPI_WEB_ROLE": "role of web users until accounts exist: viewer, editor (default) or admin",
+    "KPI_TESSERACT": "the Tesseract OCR program for scanned reports (default: tesseract on PATH)",
+    "KPI_PDFTOPPM": "poppler's pdftoppm, to turn scanned PDF pages into images (default: on PATH)",
+    "KPI_REPORT_MAX_PAGES": "most pages a report (PDF) may have (default 40)",
+    "KPI_REPORT_MAX_PIXELS": "most pixels of one scanned page or image, in megapixels (default 40)",
+    "KPI_REPORT_MAX_UNZIPPED_MB": "most megabytes a .docx may unpack to (default 50)",
 }
 
 _FALSE = {"0", "false", "no", "off"}
@@ -42,6 +47,11 @@ class Settings:
     lang: str
     web_role: str
     secret_key_env: str | None
+    tesseract: str = "tesseract"
+    pdftoppm: str = "pdftoppm"
+    report_max_pages: int = 40
+    report_max_pixels: int = 40_000_000
+    report_max_unzipped_bytes: int = 50 * 1024 * 1024
 
     @property
     def max_upload_bytes(self) -> int:
@@ -74,6 +84,16 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_mb = int(env.get("KPI_MAX_UPLOAD_MB", "10") or "10")
     except ValueError as exc:
         raise ValueError("KPI_MAX_UPLOAD_MB must be a whole number of megabytes") from exc
+    report_limits = {}
+    for name, default in (
+        ("KPI_REPORT_MAX_PAGES", 40),
+        ("KPI_REPORT_MAX_PIXELS", 40),
+        ("KPI_REPORT_MAX_UNZIPPED_MB", 50),
+    ):
+        try:
+            report_limits[name] = int(env.get(name, "") or default)
+        except ValueError as exc:
+            raise ValueError(f"{name} must be a whole number") from exc
     return Settings(
         database_url=env.get("KPI_DATABASE_URL", "").strip() or default_database_url(),
         public_read=_bool(env.get("KPI_PUBLIC_READ"), True),
@@ -81,4 +101,9 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         lang=lang,
         web_role=role,
         secret_key_env=env.get("KPI_SECRET_KEY") or None,
+        tesseract=env.get("KPI_TESSERACT", "").strip() or "tesseract",
+        pdftoppm=env.get("KPI_PDFTOPPM", "").strip() or "pdftoppm",
+        report_max_pages=report_limits["KPI_REPORT_MAX_PAGES"],
+        report_max_pixels=report_limits["KPI_REPORT_MAX_PIXELS"] * 1_000_000,
+        report_max_unzipped_bytes=report_limits["KPI_REPORT_MAX_UNZIPPED_MB"] * 1024 * 1024,
     )
