@@ -31,6 +31,7 @@ PAGES = {
     "staff": [
         st.Page("views/upload.py", title=t("nav.upload", lang), url_path="upload"),
         st.Page("views/history.py", title=t("nav.history", lang), url_path="history"),
+        st.Page("views/read_report.py", title=t("report.page.title", lang), url_path="read-report"),
     ],
     "analysis": [
         st.Page("views/explore.py", title=t("explore.title", lang), url_path="explore"),

@@ -315,3 +315,43 @@ def review_toml(reading: Reading, lang: str = "vi") -> str:
             out.append(f"value = {p.value}")
         out.append(f'qualifier = "{p.qualifier}"')
     return "\n".join(out) + "\n"
+
+
+def _toml_value(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else str(value)
+
+
+def review_file(review: Review, reading: Reading) -> str:
+    """A review as the TOML file ``kpi extract --review`` reads (the page writes the same)."""
+    out = [
+        f"# {reading.file_name}",
+        f"# sha256 = {reading.sha256}",
+        f'default = "{review.default}"',
+    ]
+    if review.period:
+        out.append(f'period = "{review.period}"')
+    number = review.report_number or reading.number
+    if number:
+        out.append(f"report_number = {_quoted(number)}")
+    date = review.report_date or reading.date
+    if date:
+        out.append(f"report_date = {date.isoformat()}")
+    for code, dec in review.decisions.items():
+        out.append("")
+        out.append(f"[figures.{code}]")
+        out.append(f'action = "{dec.action}"')
+        if dec.value is not None:
+            out.append(f"value = {_toml_value(dec.value)}")
+        if dec.qualifier:
+            out.append(f'qualifier = "{dec.qualifier}"')
+        if dec.unit:
+            out.append(f"unit = {_quoted(dec.unit)}")
+        if dec.line is not None:
+            out.append(f"line = {dec.line}")
+    return "\n".join(out) + "\n"
+
+
+def _quoted(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
