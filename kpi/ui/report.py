@@ -81,16 +81,14 @@ def highlighted_text(r: Reading) -> str:
             )
             at = end
         pieces.append(html.escape(text[at:]))
-        out.append(
-            f'<span style="color:#868e96">{ln.number:>4}</span> {"".join(pieces) or "&nbsp;"}'
-        )
+        out.append(f'<span style="color:#868e96">{ln.number}</span> {"".join(pieces) or "&nbsp;"}')
     cells = [p for p in r.proposals if p.evidence.cell is not None]
     for p in cells:
         assert p.evidence.cell is not None
         c = p.evidence.cell
         out.append(html.escape(f"[{c.table}:{c.row}:{c.column} {c.header}] {p.evidence.read}"))
     body = "<br>".join(out)
-    return f'<div style="font-family:monospace;font-size:0.85em;white-space:pre-wrap">{body}</div>'
+    return f'<div style="font-size:0.9em;white-space:pre-wrap">{body}</div>'
 
 
 def proposal_table(r: Reading, cat: Catalogue, lang: str) -> pd.DataFrame:
