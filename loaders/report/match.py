@@ -235,6 +235,14 @@ def not_a_figure(stream: Sequence[Token], content: Sequence[int], c: int) -> str
     if s != content[c]:
         k = next(j for j, idx in enumerate(content) if idx == s)
         prev = [stream[content[j]] for j in range(max(0, k - 3), k)]
+    if (
+        len(prev) >= 2
+        and tok.value is not None
+        and tok.value <= 4
+        and similarity(prev[-1].key, "do") >= 0.5
+        and similarity(prev[-2].key, "muc") >= 0.6
+    ):
+        return "level_name"  # "mức độ 3", however damaged
     if prev:
         last = prev[-1]
         if last.kind == "word":
@@ -537,7 +545,7 @@ def _near(words: Sequence[Token], c: int, near: tuple[str, ...]) -> int | None:
                 break
             window = words[start:end]
             score = sum(similarity(w.key, p) for w, p in zip(window, alt, strict=True)) / k
-            if score >= 0.78:
+            if score >= 0.72:
                 best = d if best is None else min(best, d)
                 break
     return best

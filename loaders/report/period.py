@@ -172,10 +172,12 @@ def plans_start(lines: list[str], period: Period | None, after: int = 8) -> int 
         if not _HEADING.match(key):
             continue
         words = key.split()
-        tasks = any(
-            similarity(a, "nhiem") >= 0.75 and b == "vu" for a, b in itertools.pairwise(words)
+        pairs = list(itertools.pairwise(words))
+        tasks = any(similarity(a, "nhiem") >= 0.7 and similarity(b, "vu") >= 0.5 for a, b in pairs)
+        direction = any(
+            similarity(a, "phuong") >= 0.6 and similarity(b, "huong") >= 0.6 for a, b in pairs
         )
-        other_quarter = any(p != period for p, *_ in quarters_in(line)) if period else False
-        if any(w in key for w in _PLAN_WORDS) or (tasks and other_quarter):
+        later = any(p > period for p, *_ in quarters_in(line)) if period else False
+        if any(w in key for w in _PLAN_WORDS) or direction or later or (tasks and later):
             return i
     return None

@@ -221,7 +221,7 @@ def _choose(
         if best.score < SURE_SCORE:
             reasons.append("weak_phrase_match")
         rivals = [c for c in cands[1:] if c.token.value != best.token.value]
-        if rivals and rivals[0].weight >= best.weight * 0.92:
+        if rivals and rivals[0].weight >= best.weight * 0.75:
             reasons.append("ambiguous")
             confidence *= 0.7
         flagged = [r for r in reasons if r != "glued_to_word"]
