@@ -313,3 +313,21 @@ def test_the_demo_review_adds_little_beyond_what_the_reader_flagged() -> None:
     ]
     assert len(beyond) <= 3
     assert {d.indicator for d in review.decisions.values() if d.action == "correct"} <= flagged
+
+
+def test_a_district_figure_is_reviewed_and_stored_under_its_district(engine: Engine) -> None:
+    from kpi.models import Unit
+
+    cat = load_catalogue()
+    text = "BÁO CÁO QUÝ I/2020\nToàn tỉnh tiếp nhận 40.000 hồ sơ; huyện Càng Long tiếp nhận 4.120 hồ sơ."
+    reading = read_report(text.encode(), "d.txt", cat=cat)
+    review = _review({"figures": {"dossiers_received@844": {"action": "correct", "value": 4121}}})
+    with db.session_scope(engine) as s:
+        done = confirm(s, ADMIN, reading, review, cat)
+        assert done.counts["inserted"] == 2
+        rows = s.execute(
+            select(Unit.code, Observation.value)
+            .join(Unit, Unit.id == Observation.unit_id)
+            .where(Observation.batch_id == done.batch_id)
+        ).all()
+    assert sorted((c, int(v)) for c, v in rows) == [("84", 40000), ("844", 4121)]

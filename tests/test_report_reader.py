@@ -558,3 +558,36 @@ def test_the_phrase_file_is_nfc_and_each_phrase_has_one_place_for_the_number() -
         parse_phrases(tomllib.load(fh))
     with pytest.raises(ValueError, match="exactly one"):
         parse_phrases({"indicator": {"x": {"phrases": ["no number here"]}}})
+
+
+# ----------------------------------------------------------------------------------------------
+# Units: the province unless the sentence names a district
+# ----------------------------------------------------------------------------------------------
+
+DISTRICTS = (
+    "BÁO CÁO QUÝ I/2020\nToàn tỉnh đã tiếp nhận 40.000 hồ sơ. Riêng huyện Càng Long tiếp nhận "
+    "4.120 hồ sơ; thị xã Duyên Hải tiếp nhận 2.010 hồ sơ, đã giải quyết 2.000 hồ sơ. Huyện "
+    "Duyên Hải tiếp nhận 1.500 hồ sơ. Thành phố Trà Vinh tiếp nhận 6.100 hồ sơ. Huyện Cầu Kè có "
+    "12 trang thông tin điện tử thành phần.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "unit", "value", "flagged"),
+    [
+        ("dossiers_received", "84", 40000, False),
+        ("dossiers_received", "844", 4120, False),
+        ("dossiers_received", "851", 2010, False),
+        ("dossiers_resolved", "851", 2000, False),
+        ("dossiers_received", "850", 1500, False),
+        ("dossiers_received", "842", 6100, False),
+        ("portal_component_sites", "845", 12, True),  # not reported by districts: a person looks
+    ],
+)
+def test_a_figure_belongs_to_the_district_its_sentence_names(
+    indicator: str, unit: str, value: int, flagged: bool
+) -> None:
+    figures = _read(DISTRICTS)["figures"]
+    found = [f for f in figures if (f["indicator"], f["unit"]) == (indicator, unit)]
+    assert [(f["value"], f["needs_review"]) for f in found] == [(value, flagged)]
+    assert len(figures) == 7

@@ -17,10 +17,20 @@ from kpi.periods import Period
 from kpi.ui import data
 from loaders.report.model import ReportError
 from loaders.report.reader import Reading, read_report
-from loaders.report.review import Decision, Review
+from loaders.report.review import Decision, Review, figure_key
 
 DECISIONS = ("accept", "reject")
-COLUMNS = ("indicator", "name", "value", "qualifier", "decision", "flagged", "confidence", "line")
+COLUMNS = (
+    "indicator",
+    "name",
+    "unit",
+    "value",
+    "qualifier",
+    "decision",
+    "flagged",
+    "confidence",
+    "line",
+)
 
 
 def reading(content: bytes, name: str, period: str | None) -> Reading | ReportError:
@@ -101,6 +111,7 @@ def proposal_table(r: Reading, cat: Catalogue, lang: str) -> pd.DataFrame:
             {
                 "indicator": p.indicator,
                 "name": ind.name(lang),
+                "unit": p.unit,
                 "value": float(p.value) if p.value is not None else None,
                 "qualifier": p.qualifier,
                 "decision": None if p.needs_review else "accept",
@@ -119,6 +130,7 @@ def column_config(cat: Catalogue, lang: str) -> dict[str, Any]:
             t("report.page.col.indicator", lang), options=codes, required=True
         ),
         "name": st.column_config.TextColumn(t("report.page.col.name", lang), disabled=True),
+        "unit": st.column_config.TextColumn(t("report.page.col.unit", lang), disabled=True),
         "value": st.column_config.NumberColumn(t("report.page.col.value", lang), min_value=0),
         "qualifier": st.column_config.SelectboxColumn(
             t("report.page.col.qualifier", lang),
@@ -143,13 +155,15 @@ def review_from_table(r: Reading, edited: pd.DataFrame, period: str | None) -> R
     """The review the edited table says: an unchanged accepted row is accepted, a changed value
     or qualifier is a correction, a rejected row is left out, a new row is a figure added.
     Every row must be decided (``default = "none"``): an undecided flagged row refuses."""
-    proposals = {p.indicator: p for p in r.proposals}
+    proposals = {figure_key(p.indicator, p.unit, r.province): p for p in r.proposals}
     review = Review(default="none", period=period)
     for row in edited.to_dict("records"):
-        code = row.get("indicator")
+        indicator = row.get("indicator")
         decision = row.get("decision")
-        if not isinstance(code, str) or not code or decision not in DECISIONS:
+        if not isinstance(indicator, str) or not indicator or decision not in DECISIONS:
             continue
+        unit = row.get("unit")
+        code = figure_key(indicator, unit if isinstance(unit, str) else "", r.province)
         raw = row.get("value")
         value = None if raw is None or pd.isna(raw) else _decimal(raw)
         qualifier = row.get("qualifier") or None
@@ -163,7 +177,9 @@ def review_from_table(r: Reading, edited: pd.DataFrame, period: str | None) -> R
         else:
             action = "correct"
         if action:
-            review.decisions[code] = Decision(code, action, value, qualifier)
+            review.decisions[code] = Decision(
+                indicator, action, value, qualifier, unit if isinstance(unit, str) else None
+            )
     return review
 
 

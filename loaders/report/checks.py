@@ -11,11 +11,14 @@ from loaders.report.model import Check, Proposal
 
 
 def run_checks(
-    cat: Catalogue, proposals: Sequence[Proposal], stated: dict[str, tuple[Decimal, int]]
+    cat: Catalogue,
+    proposals: Sequence[Proposal],
+    stated: dict[str, tuple[Decimal, int]],
+    province: str | None,
 ) -> list[Check]:
     """``stated``: derived figures the text states (code -> value, line), checked, not stored.
     Proposals a failed check involves are flagged for review."""
-    by_code = {p.indicator: p for p in proposals if p.value is not None}
+    by_code = {p.indicator: p for p in proposals if p.value is not None and p.unit == province}
     checks: list[Check] = []
     for code, (value, line) in stated.items():
         ind = cat[code]
@@ -66,10 +69,12 @@ def run_checks(
     return checks
 
 
-def value_from_parts(cat: Catalogue, code: str, proposals: Sequence[Proposal]) -> Decimal | None:
+def value_from_parts(
+    cat: Catalogue, code: str, proposals: Sequence[Proposal], province: str | None
+) -> Decimal | None:
     """A total whose digits did not survive, from its parts when a rule says they make it up
     (certificates: organisations + individuals)."""
-    by_code = {p.indicator: p for p in proposals if p.value is not None}
+    by_code = {p.indicator: p for p in proposals if p.value is not None and p.unit == province}
     for rule in cat.rules:
         if (
             rule.total == code

@@ -83,7 +83,7 @@ _AFTER_NOT_FIGURE = {
     "lan": "times",
 }
 #: after a percentage: a share of a plan or a comparison, not a figure
-_AFTER_PERCENT = ("ke", "chi", "so")  # kế hoạch, chỉ tiêu, so với
+_AFTER_PERCENT = {("ke", "hoach"), ("chi", "tieu"), ("so", "voi"), ("cung", "ky")}
 _CLAUSE_END = {".", ";", "(", ")"}
 
 
@@ -292,7 +292,7 @@ def not_a_figure(stream: Sequence[Token], content: Sequence[int], c: int) -> str
             after_why = None
         if after_why:
             return after_why
-    if tok.percent and words_after and words_after[0].key in _AFTER_PERCENT:
+    if tok.percent and len(nxt) >= 2 and (nxt[0].key, nxt[1].key) in _AFTER_PERCENT:
         return "share_of_plan"
     # "... so với quý trước" in the same clause: a comparison
     for t in nxt:
@@ -341,13 +341,23 @@ def match_stream(
             ind = cat.indicators.get(code)
             if ind is None or not _fits(tok, ind.percent, ind.is_ratio):
                 continue
+            mine: Candidate | None = None
+            surest = 0.0
             for ph in plist:
                 scored = _score(before, after, words, c, ph, qlen)
                 if scored is None:
                     continue
                 score, weight = scored
-                if best is None or (weight, score) > (best.weight, best.score):
-                    best = Candidate(tok, code, score, weight, qualifier, ph.text)
+                surest = max(surest, score)
+                if mine is None or (weight, score) > (mine.weight, mine.score):
+                    mine = Candidate(tok, code, score, weight, qualifier, ph.text)
+            if mine is None:
+                continue
+            # The longest fitting phrase ranks the indicator; how sure the reading is comes
+            # from its best-fitting phrase.
+            mine.score = surest
+            if best is None or (mine.weight, mine.score) > (best.weight, best.score):
+                best = mine
         if best is not None:
             out.append(best)
     return out, skipped
@@ -393,10 +403,16 @@ def _edge(key: str, word: str, suffix: bool) -> float:
 
 
 def _align(
-    text: Sequence[Token | None], seg: Sequence[str], start: int, edge: bool | None = None
+    text: Sequence[Token | None],
+    seg: Sequence[str],
+    start: int,
+    edge: bool | None = None,
+    backward: bool = False,
 ) -> float:
     """Best sum of similarities of ``seg`` laid on text from ``start`` on, one text word per
-    phrase word, or one text word for two phrase words run together by OCR ("titikho6n")."""
+    phrase word, one text word for two phrase words run together by OCR ("titikho6n"), or two
+    text words for one word OCR split ("tr.uc"). ``backward``: both run from the number back,
+    so joined words are joined the other way round."""
     n = len(seg)
     best = [-1.0] * (n + 1)
     best[0] = 0.0
@@ -416,13 +432,15 @@ def _align(
             key = text[i].key  # type: ignore[union-attr]
             if nxt is not None and len(key) <= 3 and len(nxt.key) <= 3:
                 # one phrase word OCR split in two ("tr.uc")
-                split = best[j - 1] + 0.9 * similarity(key + nxt.key, seg[j - 1])
+                joined = nxt.key + key if backward else key + nxt.key
+                split = best[j - 1] + 0.9 * similarity(joined, seg[j - 1])
                 if split > cand:
                     cand, where = split, i + 2
         if j >= 2 and best[j - 2] >= 0:
             i2 = pos[j - 2]
             if i2 < len(text) and text[i2] is not None:
-                merged = best[j - 2] + 2 * similarity(text[i2].key, seg[j - 2] + seg[j - 1])  # type: ignore[union-attr]
+                pair = seg[j - 1] + seg[j - 2] if backward else seg[j - 2] + seg[j - 1]
+                merged = best[j - 2] + 2 * similarity(text[i2].key, pair)  # type: ignore[union-attr]
                 if merged > cand:
                     cand, where = merged, i2 + 1
         if cand < 0:
@@ -448,7 +466,7 @@ def _side_score(
     for gap in range(0, max_gap + 1):
         if gap + len(first) > len(text) or any(t is None for t in text[:gap]):
             break
-        s = _align(text, first, gap, suffix if gap == 0 else None)
+        s = _align(text, first, gap, suffix if gap == 0 else None, backward=suffix)
         pen = 0.04 * max(0, gap - free)
         commas = 0
         if not suffix:
@@ -463,7 +481,9 @@ def _side_score(
     total, pen, commas = best
     at = len(first)
     for seg in segs[1:]:
-        options = [_align(text, seg, at + k) for k in range(0, 6) if at + k < len(text)]
+        options = [
+            _align(text, seg, at + k, backward=suffix) for k in range(0, 6) if at + k < len(text)
+        ]
         total += max(options, default=0.0)
         at += len(seg)
     return total, pen, commas
@@ -520,7 +540,7 @@ def _score(
         bonus = 1.0 * (1 - dist / NEAR_WINDOW)
     # Each word found counts for, each word missing against: a longer phrase wins a number only
     # when its extra words are there.
-    weight = 2 * total - (kb + ka) - penalty * (kb + ka) - 0.6 * commas
+    weight = 3 * total - 2 * (kb + ka) - penalty * (kb + ka) - 1.5 * commas
     return mean, weight + bonus
 
 

@@ -26,7 +26,7 @@ from loaders.report.match import (
     phrase_words,
 )
 from loaders.report.model import Check, Document, Evidence, Line, Proposal
-from loaders.report.numbers import Token, fold, tokenize
+from loaders.report.numbers import Token, fold, similarity, tokenize
 from loaders.report.period import (
     PeriodFinding,
     find_period,
@@ -102,6 +102,51 @@ def provinces() -> dict[str, str]:
         return {r["code"]: r["name"] for r in csv.DictReader(fh) if r["level"] == "province"}
 
 
+@lru_cache(maxsize=1)
+def _district_rows() -> tuple[tuple[str, tuple[str, ...], str, str], ...]:
+    with (DATA_DIR / "units.csv").open(encoding="utf-8", newline="") as fh:
+        return tuple(
+            (r["code"], tuple(fold(r["name"]).split()), r["valid_from"], r["valid_to"])
+            for r in csv.DictReader(fh)
+            if r["level"] == "district"
+        )
+
+
+def districts(period: Period | None) -> dict[str, tuple[str, ...]]:
+    """District codes and their folded names ("huyen cang long"), those of the quarter."""
+    out: dict[str, tuple[str, ...]] = {}
+    for code, words, start, end in _district_rows():
+        if period is not None and (
+            (start and start > period.end.isoformat()) or (end and end < period.start.isoformat())
+        ):
+            continue
+        out[code] = words
+    return out
+
+
+def district_named(
+    stream: list[Token], index: int, names: dict[str, tuple[str, ...]]
+) -> str | None:
+    """The district a number's sentence names before it ("Huyện Càng Long tiếp nhận 4.120 hồ
+    sơ"), by its full name with its kind (huyện, thị xã, thành phố), or None."""
+    words: list[str] = []
+    k = index - 1
+    while k >= 0 and len(words) < 16:
+        t = stream[k]
+        if t.kind == "punct" and t.text in (".", ";"):
+            break
+        if t.kind != "punct":
+            words.append(t.key)
+        k -= 1
+    words.reverse()
+    for code, name in names.items():
+        n = len(name)
+        for i in range(len(words) - n + 1):
+            if all(similarity(words[i + j], name[j]) >= 0.8 for j in range(n)):
+                return code
+    return None
+
+
 def read_report(
     content: bytes,
     name: str,
@@ -149,9 +194,12 @@ def read_document_figures(
     for i, ln in enumerate(text_lines[:plans]):
         stream.extend(tokenize(ln.read, i))
     candidates, _skipped = match_stream(stream, phrases, cat)
-    proposals = _choose(candidates, text_lines, cat, unit, reading)
+    district_names = districts(chosen)
+    index = {id(t): i for i, t in enumerate(stream)}
+    units = {id(c): district_named(stream, index[id(c.token)], district_names) for c in candidates}
+    proposals = _choose(candidates, text_lines, cat, unit, reading, units)
     table = _tables(doc.lines, chosen, phrases, cat, unit)
-    have = {p.indicator: p for p in proposals}
+    have = {p.indicator: p for p in proposals if p.unit == unit}
     for tp in table:
         other = have.get(tp.indicator)
         if other is None:
@@ -164,13 +212,13 @@ def read_document_figures(
     # Totals whose digits did not survive: from their parts, flagged.
     for p in proposals:
         if p.value is None:
-            p.value = value_from_parts(cat, p.indicator, proposals)
+            p.value = value_from_parts(cat, p.indicator, proposals, unit)
             p.reasons.append("value_from_parts")
     proposals = [p for p in proposals if p.value is not None]
     order = {ind.code: k for k, ind in enumerate(cat.ordered())}
     proposals.sort(key=lambda p: (p.evidence.line, order.get(p.indicator, 0)))
     reading.proposals = proposals
-    reading.checks = run_checks(cat, proposals, reading.stated)
+    reading.checks = run_checks(cat, proposals, reading.stated, unit)
     return reading
 
 
@@ -189,20 +237,26 @@ def _choose(
     cat: Catalogue,
     unit: str,
     reading: Reading,
+    districts_of: dict[int, str | None],
 ) -> list[Proposal]:
-    by_ind: dict[str, list[Candidate]] = {}
+    """One proposal per indicator and unit: the best reading, flagged when a rival reading of
+    another value comes close. A number whose sentence names a district is that district's
+    figure (flagged when the indicator is not reported by districts)."""
+    by_ind: dict[tuple[str, str], list[Candidate]] = {}
     for cand in candidates:
-        by_ind.setdefault(cand.indicator, []).append(cand)
+        by_ind.setdefault((cand.indicator, districts_of.get(id(cand)) or unit), []).append(cand)
     out: list[Proposal] = []
-    for code, cands in by_ind.items():
+    for (code, where), cands in by_ind.items():
         cands.sort(key=lambda c: (-c.weight, -c.score))
         best = cands[0]
         line = lines[best.token.line]
         if cat[code].is_derived:
-            if best.token.value is not None:
+            if best.token.value is not None and where == unit:
                 reading.stated[code] = (best.token.value, line.number)
             continue
         reasons: list[str] = []
+        if where != unit and "district" not in cat[code].levels:
+            reasons.append("names_a_district")
         confidence = best.score
         if best.token.damaged:
             reasons.append("digits_from_letters")
@@ -228,7 +282,7 @@ def _choose(
         out.append(
             Proposal(
                 code,
-                unit,
+                where,
                 best.token.value,
                 best.qualifier,
                 round(confidence, 4),

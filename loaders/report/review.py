@@ -32,6 +32,12 @@ from loaders.report.reader import Reading
 ACTIONS = ("accept", "correct", "reject", "add")
 
 
+def figure_key(indicator: str, unit: str, province: str | None) -> str:
+    """How a review names a figure: the indicator code for the province's figure,
+    ``code@unit`` for a district's ("dossiers_received@844")."""
+    return indicator if not unit or unit == province else f"{indicator}@{unit}"
+
+
 class ReviewError(ValueError):
     """A review that cannot be applied; ``problems`` are (code, indicator, params) with messages
     in the locale files (``report.review.<code>``)."""
@@ -124,12 +130,13 @@ def parse_review(data: dict[str, Any]) -> Review:
             problems.append(("bad_qualifier", code, {"found": qualifier}))
             continue
         line = entry.get("line")
+        indicator, _at, unit = str(code).partition("@")
         review.decisions[code] = Decision(
-            code,
+            indicator,
             action,
             value,
             qualifier,
-            str(entry["unit"]) if entry.get("unit") else None,
+            unit or (str(entry["unit"]) if entry.get("unit") else None),
             int(line) if isinstance(line, int) else None,
         )
     if problems:
@@ -162,12 +169,15 @@ def apply_review(reading: Reading, review: Review, cat: Catalogue) -> list[Revie
     left out. Refused (ReviewError, nothing stored) while a flagged proposal is undecided or a
     decision is invalid."""
     problems: list[tuple[str, str, dict[str, Any]]] = []
-    proposals: dict[str, Proposal] = {p.indicator: p for p in reading.proposals}
+    province = reading.province
+    proposals: dict[str, Proposal] = {
+        figure_key(p.indicator, p.unit, province): p for p in reading.proposals
+    }
     out: list[Reviewed] = []
     for code, dec in review.decisions.items():
-        if code not in cat:
+        if dec.indicator not in cat:
             problems.append(("unknown_indicator", code, {}))
-        elif cat[code].is_derived:
+        elif cat[dec.indicator].is_derived:
             problems.append(("derived", code, {}))
         elif dec.action in ("accept", "correct", "reject") and code not in proposals:
             problems.append(("not_proposed", code, {"action": dec.action}))
@@ -192,16 +202,21 @@ def apply_review(reading: Reading, review: Review, cat: Catalogue) -> list[Revie
             qualifier = decision.qualifier or prop.qualifier
         assert value is not None
         unit = decision.unit if decision is not None and decision.unit else prop.unit
-        out.append(Reviewed(code, unit, value, qualifier, prop.evidence, decided))
+        out.append(Reviewed(prop.indicator, unit, value, qualifier, prop.evidence, decided))
     for code, dec in review.decisions.items():
-        if dec.action != "add" or code in proposals or code not in cat or cat[code].is_derived:
+        if (
+            dec.action != "add"
+            or code in proposals
+            or dec.indicator not in cat
+            or cat[dec.indicator].is_derived
+        ):
             continue
         assert dec.value is not None
         ln = lines.get(dec.line or 0)
         evidence = Evidence(ln.number, ln.text, ln.read) if ln else Evidence(0, "", "")
         out.append(
             Reviewed(
-                code,
+                dec.indicator,
                 dec.unit or reading.province or "",
                 dec.value,
                 dec.qualifier or "exact",
@@ -305,7 +320,7 @@ def review_toml(reading: Reading, lang: str = "vi") -> str:
         out.append(f"# {p.evidence.line}: {p.evidence.read.strip()[:90]}")
         if p.reasons:
             out.append(f"# {', '.join(p.reasons)}")
-        out.append(f"[figures.{p.indicator}]")
+        out.append(f"[figures.{_table_key(figure_key(p.indicator, p.unit, reading.province))}]")
         if p.needs_review:
             # A flagged figure needs a person: the file is refused until this is decided.
             out.append(f'# action = "accept"  # {t("report.review_file.decide", lang)}')
@@ -338,13 +353,13 @@ def review_file(review: Review, reading: Reading) -> str:
         out.append(f"report_date = {date.isoformat()}")
     for code, dec in review.decisions.items():
         out.append("")
-        out.append(f"[figures.{code}]")
+        out.append(f"[figures.{_table_key(code)}]")
         out.append(f'action = "{dec.action}"')
         if dec.value is not None:
             out.append(f"value = {_toml_value(dec.value)}")
         if dec.qualifier:
             out.append(f'qualifier = "{dec.qualifier}"')
-        if dec.unit:
+        if dec.unit and "@" not in code:
             out.append(f"unit = {_quoted(dec.unit)}")
         if dec.line is not None:
             out.append(f"line = {dec.line}")
@@ -355,3 +370,7 @@ def _quoted(text: str) -> str:
     import json
 
     return json.dumps(text, ensure_ascii=False)
+
+
+def _table_key(key: str) -> str:
+    return key if key.replace("_", "").isalnum() else _quoted(key)
