@@ -482,6 +482,19 @@ def _pdf(pages: int, password: str | None = None) -> bytes:
     return out.getvalue()
 
 
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that claims a huge size (the pixels never come): a decompression bomb's header."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
 def _png(size: tuple[int, int]) -> bytes:
     from PIL import Image
 
@@ -498,6 +511,8 @@ def _png(size: tuple[int, int]) -> bytes:
         ("locked.pdf", _pdf(1, "secret"), {}, "encrypted"),
         ("huge.png", _png((400, 300)), {"report_max_pixels": 100_000}, "too_many_pixels"),
         ("huge.pdf", _pdf(1), {"report_max_pixels": 100_000}, "too_many_pixels"),
+        ("bomb.png", _png_header(30000, 30000), {}, "too_many_pixels"),
+        ("wide.png", _png_header(12000, 6000), {}, "too_many_pixels"),
         ("report.docx", TEXT.encode("utf-8"), {}, "mislabelled"),
         ("report.pdf", _png((10, 10)), {}, "mislabelled"),
         ("report.txt", _pdf(1), {}, "mislabelled"),
@@ -591,3 +606,28 @@ def test_a_figure_belongs_to_the_district_its_sentence_names(
     found = [f for f in figures if (f["indicator"], f["unit"]) == (indicator, unit)]
     assert [(f["value"], f["needs_review"]) for f in found] == [(value, flagged)]
     assert len(figures) == 7
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Cùng kỳ năm trước tiếp nhận 39.000 hồ sơ.",
+        "Lũy kế 9 tháng đầu năm tiếp nhận 120.000 hồ sơ.",
+        "Kế hoạch năm 2021 tiếp nhận 160.000 hồ sơ.",
+        "Quý trước đã tiếp nhận 38.500 hồ sơ.",
+        "Từ đầu năm đến nay đã tiếp nhận 118.000 hồ sơ.",
+        "Năm 2020 đã tiếp nhận 150.000 hồ sơ.",
+        "Dự kiến quý IV tiếp nhận 45.000 hồ sơ.",
+        "Phấn đấu cả năm tiếp nhận 170.000 hồ sơ.",
+    ],
+)
+def test_figures_of_another_period_are_not_the_quarters(sentence: str) -> None:
+    text = f"BÁO CÁO QUÝ III/2021\nTrong quý, hệ thống đã tiếp nhận 41.000 hồ sơ. {sentence}\n"
+    assert _proposed(text) == {("dossiers_received", 41000)}
+    got = _read(text)
+    assert got["province"] == "84"  # the one province of that quarter, though not named
+
+
+def test_a_plan_document_named_in_the_clause_does_not_hide_the_figure() -> None:
+    text = "BÁO CÁO QUÝ III/2021\nThực hiện Kế hoạch số 12/KH-UBND, Sở đã tiếp nhận 41.000 hồ sơ.\n"
+    assert _proposed(text) == {("dossiers_received", 41000)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -266,11 +267,17 @@ def _pdf(content: bytes, name: str, settings: Settings) -> Document:
 def _image(content: bytes, name: str, settings: Settings) -> Document:
     from PIL import Image
 
+    limit = settings.report_max_pixels // 1_000_000
     try:
-        with Image.open(io.BytesIO(content)) as img:
-            w, h = img.size
-            frames = getattr(img, "n_frames", 1)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        with warnings.catch_warnings():
+            # Pillow warns of a decompression bomb before it refuses one: both are refusals.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as img:
+                w, h = img.size
+                frames = getattr(img, "n_frames", 1)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ReportError("too_many_pixels", file=name, limit=limit) from exc
+    except (OSError, ValueError) as exc:
         raise ReportError("unreadable", file=name, detail=type(exc).__name__) from exc
     if w * h > settings.report_max_pixels:
         raise ReportError(

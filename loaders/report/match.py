@@ -307,13 +307,66 @@ def not_a_figure(stream: Sequence[Token], content: Sequence[int], c: int) -> str
     return None
 
 
+#: words in a number's clause that put it in another period than the report's quarter
+_OTHER_PERIOD = (
+    ("luy", "ke"),
+    ("tu", "dau", "nam"),
+    ("dau", "nam"),
+    ("cung", "ky"),
+    ("quy", "truoc"),
+    ("ky", "truoc"),
+    ("nam", "truoc"),
+    ("ke", "hoach"),
+    ("du", "kien"),
+    ("chi", "tieu"),
+    ("phan", "dau"),
+    ("ca", "nam"),
+    ("thang", "dau"),
+)
+
+
+def other_period(stream: Sequence[Token], index: int, year: int | None) -> bool:
+    """Whether the clause before a number (back to "." or ";") puts it in another period: the
+    same quarter last year, the year so far, a plan, another year ("Cùng kỳ năm trước tiếp
+    nhận 39.000 hồ sơ", "Lũy kế 9 tháng ...", "Năm 2020 đã cấp ...")."""
+    keys: list[str] = []
+    k = index - 1
+    while k >= 0 and len(keys) < 20:
+        t = stream[k]
+        if t.kind == "punct" and t.text in (".", ";"):
+            break
+        if t.kind != "punct":
+            if (
+                year
+                and t.kind == "number"
+                and t.text.isdigit()
+                and len(t.text) == 4
+                and 1990 <= int(t.text) <= 2100
+                and int(t.text) != year
+            ):
+                return True
+            keys.append(t.key)
+        k -= 1
+    keys.reverse()
+    for marker in _OTHER_PERIOD:
+        n = len(marker)
+        for i in range(len(keys) - n + 1):
+            if tuple(keys[i : i + n]) != marker:
+                continue
+            if marker == ("ke", "hoach") and keys[i + n : i + n + 1] in (["so"], ["ubnd"]):
+                continue  # "Kế hoạch số 12/KH-UBND": a document, not a plan's figure
+            return True
+    return False
+
+
 def match_stream(
     stream: Sequence[Token],
     phrases: dict[str, list[Phrase]],
     cat: Catalogue,
+    year: int | None = None,
 ) -> tuple[list[Candidate], list[tuple[Token, str]]]:
     """Every number of running text with the indicator its best phrase names, and the numbers
-    left out with the reason (not figures)."""
+    left out with the reason (not figures, or figures of another period)."""
     content, _pos = _content(stream)
     words = [stream[i] for i in content]
     for i in content:
@@ -324,6 +377,8 @@ def match_stream(
     for c, tok in enumerate(words):
         if tok.kind == "number":
             why = not_a_figure(stream, content, c)
+            if why is None and other_period(stream, content[c], year):
+                why = "other_period"
             if why:
                 skipped.append((tok, why))
                 excluded.add(c)

@@ -96,10 +96,26 @@ class Reading:
 
 
 @lru_cache(maxsize=1)
-def provinces() -> dict[str, str]:
-    """Province codes and names from the units file (the reader needs no database)."""
+def _province_rows() -> tuple[tuple[str, str, str, str], ...]:
     with (DATA_DIR / "units.csv").open(encoding="utf-8", newline="") as fh:
-        return {r["code"]: r["name"] for r in csv.DictReader(fh) if r["level"] == "province"}
+        return tuple(
+            (r["code"], r["name"], r["valid_from"], r["valid_to"])
+            for r in csv.DictReader(fh)
+            if r["level"] == "province"
+        )
+
+
+def provinces(period: Period | None = None) -> dict[str, str]:
+    """Province codes and names from the units file (the reader needs no database), those that
+    existed in the quarter when one is given."""
+    out: dict[str, str] = {}
+    for code, name, start, end in _province_rows():
+        if period is not None and (
+            (start and start > period.end.isoformat()) or (end and end < period.start.isoformat())
+        ):
+            continue
+        out[code] = name
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -185,7 +201,10 @@ def read_document_figures(
             finding = PeriodFinding(from_tables.period, "table", None, needs_review=True)
     chosen = period or finding.period
     names = provinces()
-    province = find_province(plain[:40], names) or (next(iter(names)) if len(names) == 1 else None)
+    of_quarter = provinces(chosen)
+    province = find_province(plain[:40], names) or (
+        next(iter(of_quarter)) if len(of_quarter) == 1 else None
+    )
     date, _ = report_date(plain)
     reading = Reading(name, sha256, doc, finding, chosen, province, report_number(plain), date)
     unit = province or ""
@@ -193,7 +212,9 @@ def read_document_figures(
     plans = plans_start(plain, chosen)
     for i, ln in enumerate(text_lines[:plans]):
         stream.extend(tokenize(ln.read, i))
-    candidates, _skipped = match_stream(stream, phrases, cat)
+    candidates, _skipped = match_stream(
+        stream, phrases, cat, chosen.year if chosen is not None else None
+    )
     district_names = districts(chosen)
     index = {id(t): i for i, t in enumerate(stream)}
     units = {id(c): district_named(stream, index[id(c.token)], district_names) for c in candidates}
