@@ -631,3 +631,53 @@ def test_figures_of_another_period_are_not_the_quarters(sentence: str) -> None:
 def test_a_plan_document_named_in_the_clause_does_not_hide_the_figure() -> None:
     text = "BÁO CÁO QUÝ III/2021\nThực hiện Kế hoạch số 12/KH-UBND, Sở đã tiếp nhận 41.000 hồ sơ.\n"
     assert _proposed(text) == {("dossiers_received", 41000)}
+
+
+def test_a_number_ocr_doubted_is_flagged_and_less_confident() -> None:
+    from loaders.report.model import Document, Line
+    from loaders.report.reader import read_document_figures
+
+    words = [("Hệ", 95.0), ("thống", 94.0), ("đã", 96.0), ("tiếp", 93.0), ("nhận", 95.0)]
+    sure = Line(2, "", "", word_conf=[*words, ("38.751", 92.0), ("hồ", 95.0), ("sơ.", 94.0)])
+    doubt = Line(
+        3,
+        "",
+        "",
+        word_conf=[
+            ("đã", 96.0),
+            ("giải", 93.0),
+            ("quyết", 95.0),
+            ("38.584", 41.0),
+            ("hồ", 95.0),
+            ("sơ.", 94.0),
+        ],
+    )
+    for ln in (sure, doubt):
+        ln.text = ln.read = " ".join(w for w, _ in ln.word_conf or [])
+    head = Line(1, "BÁO CÁO QUÝ I/2019", "BÁO CÁO QUÝ I/2019")
+    doc = Document([head, sure, doubt], "ocr")
+    got = read_document_figures(
+        doc, "scan.png", "0" * 64, period=None, cat=load_catalogue(), phrases=load_phrases()
+    ).to_json()
+    by = {f["indicator"]: f for f in got["figures"]}
+    assert not by["dossiers_received"]["needs_review"]
+    assert by["dossiers_resolved"]["needs_review"]
+    assert "ocr_low_confidence" in by["dossiers_resolved"]["reasons"]
+    assert by["dossiers_resolved"]["confidence"] < by["dossiers_received"]["confidence"] / 2
+
+
+def test_a_vni_text_file_is_converted_then_read() -> None:
+    vni = (
+        "BAÙO CAÙO QUYÙ II/2020\nSôû Thoâng tin vaø Truyeàn thoâng tænh Traø Vinh\n"
+        "Trong quyù, heä thoáng ñaõ tieáp nhaän 39.100 hoà sô, ñaõ giaûi quyeát 38.900 hoà sô; "
+        "caáp môùi 40 taøi khoaûn thö ñieän töû.\n"
+    )
+    reading = read_report(vni.encode("cp1252"), "vni.txt")
+    assert reading.document.legacy == "vni"
+    assert reading.document.lines[1].read == "Sở Thông tin và Truyền thông tỉnh Trà Vinh"
+    assert reading.period == Period(2020, 2)
+    assert {(p.indicator, int(p.value or 0)) for p in reading.proposals} == {
+        ("dossiers_received", 39100),
+        ("dossiers_resolved", 38900),
+        ("email_accounts_new", 40),
+    }
