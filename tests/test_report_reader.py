@@ -681,3 +681,15 @@ def test_a_vni_text_file_is_converted_then_read() -> None:
         ("dossiers_resolved", 38900),
         ("email_accounts_new", 40),
     }
+
+
+def test_a_cited_document_is_not_the_reports_own_number_or_date() -> None:
+    from loaders.report.period import report_number
+
+    lines = ["BÁO CÁO SỐ LIỆU QUÝ I NĂM 2022", "(Kèm theo Công văn số 215/STTTT-VP ngày 25/3/2022)"]
+    assert report_number(lines) is None
+    assert report_date(lines) == (None, None)
+    lines.insert(0, "Số: 230/BC-STTTT                 Trà Vinh, ngày 28 tháng 3 năm 2022")
+    assert report_number(lines) == "230/BC-STTTT"
+    found, line = report_date(lines)
+    assert found is not None and found.isoformat() == "2022-03-28" and line == 1

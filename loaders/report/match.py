@@ -94,6 +94,8 @@ class Phrase:
     after: tuple[str, ...]
     near: tuple[str, ...] = ()
     text: str = ""
+    #: a catalogue name standing as a label: only right before "N" after a colon or "là"
+    label: bool = False
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -149,6 +151,25 @@ def parse_phrases(data: dict[str, object]) -> dict[str, list[Phrase]]:
 def load_phrases(path: Path = PHRASES_FILE) -> dict[str, list[Phrase]]:
     with path.open("rb") as fh:
         return parse_phrases(tomllib.load(fh))
+
+
+def with_names(phrases: dict[str, list[Phrase]], cat: Catalogue) -> dict[str, list[Phrase]]:
+    """The phrases plus each indicator's catalogue name as a label before its number ("Hồ sơ
+    đang giải quyết: 430", "Số hồ sơ đang giải quyết là 430"): lists of figures name them so."""
+    out: dict[str, list[Phrase]] = {}
+    for code, plist in phrases.items():
+        if code not in cat:
+            out[code] = list(plist)
+            continue
+        name = cat[code].name_vi
+        near = plist[0].near if plist else ()
+        extra = [
+            Phrase(code, phrase_words(name), (), near, f"{name}: {{n}}", label=True),
+            Phrase(code, phrase_words(f"số {name}"), (), near, f"số {name}: {{n}}", label=True),
+        ]
+        known = {(p.before, p.after) for p in plist}
+        out[code] = list(plist) + [p for p in extra if (p.before, p.after) not in known]
+    return out
 
 
 @dataclass
@@ -390,6 +411,8 @@ def match_stream(
         s_idx = content[c]
         comma = s_idx > 0 and stream[s_idx - 1].text == ","
         before = [None] if comma else _side(words, excluded, c, -1)
+        colon = s_idx > 0 and stream[s_idx - 1].text == ":"
+        labelled = colon or (c > 0 and words[c - 1].key == "la")
         after = _side(words, excluded, c, 1)
         best: Candidate | None = None
         for code, plist in phrases.items():
@@ -399,7 +422,9 @@ def match_stream(
             mine: Candidate | None = None
             surest = 0.0
             for ph in plist:
-                scored = _score(before, after, words, c, ph, qlen)
+                if ph.label and not labelled:
+                    continue
+                scored = _score(before, after, words, c, ph, 0 if ph.label else qlen)
                 if scored is None:
                     continue
                 score, weight = scored
@@ -571,7 +596,7 @@ def _score(
         return None
     total = penalty = 0.0
     if kb:
-        side = _side_score(before, b_words, 3, qlen, True)
+        side = _side_score(before, b_words, 1 if ph.label else 3, qlen, True)
         if side is None:
             return None
         total += side[0]

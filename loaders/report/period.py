@@ -119,9 +119,15 @@ def find_period(lines: list[str], title_lines: int = 12) -> PeriodFinding:
 
 def report_date(lines: list[str], head: int = 15) -> tuple[dt.date | None, int | None]:
     """The date the report was signed ("ngày 14 tháng 3 năm 2019", "14/03/2019") in its head."""
-    for n, line in enumerate(lines[:head], start=1):
-        key = fold(line)
-        m = _DATE_WORDS.search(key) or _DATE_SLASH.search(key)
+    # The signing line's "ngày 14 tháng 3 năm 2019" first; a date like 25/3/2022 only on a line
+    # that cites no other document ("Kèm theo Công văn số 215/STTTT-VP ngày 25/3/2022").
+    found = [(n, _DATE_WORDS.search(fold(line))) for n, line in enumerate(lines[:head], start=1)]
+    found += [
+        (n, _DATE_SLASH.search(fold(line)))
+        for n, line in enumerate(lines[:head], start=1)
+        if not any(w in fold(line).split() for w in _CITED | {"so", "theo"})
+    ]
+    for n, m in found:
         if m:
             year = _year(m.group(3))
             try:
@@ -136,10 +142,18 @@ def report_number(lines: list[str], head: int = 15) -> str | None:
     """The report's own number ("Số: 198/BC-STTTT"), as it appears."""
     for line in lines[:head]:
         key = fold(line)
-        m = _NUMBER.search(key) if len(key) == len(line) else None
-        if m:
+        if len(key) != len(line):
+            continue
+        for m in _NUMBER.finditer(key):
+            before = key[: m.start()].split()[-1:]
+            if before and before[0] in _CITED:
+                continue  # "Công văn số 215/STTTT": a document the report cites
             return f"{line[m.start(1) : m.end(1)]}/{line[m.start(2) : m.end(2)]}"
     return None
+
+
+#: words before "số" that make it another document's number, not the report's own
+_CITED = {"van", "dinh", "thi", "tu", "hoach", "quyet", "cao", "luat", "trinh"}
 
 
 def find_province(lines: list[str], provinces: dict[str, str]) -> str | None:

@@ -24,6 +24,7 @@ from loaders.report.match import (
     load_phrases,
     match_stream,
     phrase_words,
+    with_names,
 )
 from loaders.report.model import Check, Document, Evidence, Line, Proposal
 from loaders.report.numbers import Token, fold, similarity, tokenize
@@ -175,7 +176,7 @@ def read_report(
     """Read a report file and propose its figures; nothing is stored."""
     settings = settings or get_settings()
     cat = cat or load_catalogue()
-    phrases = phrases if phrases is not None else load_phrases()
+    phrases = phrases if phrases is not None else with_names(load_phrases(), cat)
     doc = read_document(content, name, settings)
     return read_document_figures(
         doc, name, hashlib.sha256(content).hexdigest(), period=period, cat=cat, phrases=phrases
