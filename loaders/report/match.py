@@ -651,10 +651,13 @@ def _near(words: Sequence[Token], c: int, near: tuple[str, ...]) -> int | None:
     return best
 
 
-def label_score(label: str, ph: Phrase) -> float:
-    """How well a table row's label fits a phrase's words (F-score over words)."""
-    words = [t.key for t in tokenize(label, 0) if t.kind != "punct"]
-    target = list(ph.words) + list(ph.near)
+@lru_cache(maxsize=2048)
+def label_words(label: str) -> tuple[str, ...]:
+    return tuple(t.key for t in tokenize(label, 0) if t.kind != "punct")
+
+
+@lru_cache(maxsize=65536)
+def _f_score(words: tuple[str, ...], target: tuple[str, ...]) -> float:
     if not words or not target:
         return 0.0
     recall = sum(max(similarity(w, p) for w in words) for p in target) / len(target)
@@ -662,6 +665,12 @@ def label_score(label: str, ph: Phrase) -> float:
     if recall + precision == 0:
         return 0.0
     return 2 * recall * precision / (recall + precision)
+
+
+def label_score(label: str, ph: Phrase) -> float:
+    """How well a table row's label fits a phrase's words (F-score over words)."""
+    target = tuple(w for w in ph.words + ph.near if w not in ("...", "|"))
+    return _f_score(label_words(label), target)
 
 
 def number_value(tok: Token) -> Decimal | None:
