@@ -27,7 +27,7 @@ from loaders.report.decode import (
     from_vni,
 )
 from loaders.report.match import PHRASES_FILE, load_phrases, parse_phrases
-from loaders.report.model import ReportError
+from loaders.report.model import Line, ReportError
 from loaders.report.numbers import tokenize
 from loaders.report.period import find_period, plans_start, quarters_in, report_date
 from loaders.report.reader import column_kind, read_report
@@ -324,6 +324,8 @@ def test_a_plain_count_without_any_phrase_is_not_proposed() -> None:
         ("Cùng kỳ năm 2020", "other"),
         ("Kế hoạch năm 2021", "other"),
         ("Kế hoạch quý II/2021", "other"),
+        ("Quý II/2021 Cùng kỳ 2020", "other"),
+        ("Thực hiện quý II/2021 so với cùng kỳ (%)", "other"),
         ("So sánh (%)", "other"),
         ("Tỷ lệ (%)", "other"),
         ("Đơn vị tính", "other"),
@@ -693,3 +695,46 @@ def test_a_cited_document_is_not_the_reports_own_number_or_date() -> None:
     assert report_number(lines) == "230/BC-STTTT"
     found, line = report_date(lines)
     assert found is not None and found.isoformat() == "2022-03-28" and line == 1
+
+
+def test_a_table_with_a_title_row_and_two_header_rows() -> None:
+    from loaders.report.extract import table_lines
+    from loaders.report.model import Document
+    from loaders.report.reader import read_document_figures
+
+    def cells(*texts: str) -> list[tuple[str, str]]:
+        return [(x, x) for x in texts]
+
+    rows = [
+        cells(
+            "SỐ LIỆU QUÝ II/2021",
+            "SỐ LIỆU QUÝ II/2021",
+            "SỐ LIỆU QUÝ II/2021",
+            "SỐ LIỆU QUÝ II/2021",
+        ),
+        cells("Chỉ tiêu", "Quý II/2021", "Quý II/2021", "Cùng kỳ 2020"),
+        cells("Chỉ tiêu", "Thực hiện", "Kế hoạch", "Thực hiện"),
+        cells("Hồ sơ tiếp nhận", "44.120", "45.000", "41.236"),
+        cells("Hộp thư điện tử công vụ", "6.951", "7.000", "6.702"),
+    ]
+    lines = table_lines(rows, 1, 1)
+    assert {ln.cell.header for ln in lines if ln.cell} >= {
+        "SỐ LIỆU QUÝ II/2021 Quý II/2021 Thực hiện",
+        "SỐ LIỆU QUÝ II/2021 Quý II/2021 Kế hoạch",
+    }
+    head = Line(1, "BÁO CÁO QUÝ II/2021", "BÁO CÁO QUÝ II/2021")
+    reading = read_document_figures(
+        Document([head, *lines], "docx"),
+        "t.docx",
+        "0" * 64,
+        period=None,
+        cat=load_catalogue(),
+        phrases=load_phrases(),
+    )
+    assert {(p.indicator, int(p.value or 0)) for p in reading.proposals} == {
+        ("dossiers_received", 44120),
+        ("email_accounts_total", 6951),
+    }
+    assert {p.evidence.cell.row for p in reading.proposals if p.evidence.cell} == {4, 5}
+    assert {p.evidence.cell.column for p in reading.proposals if p.evidence.cell} == {2}
+    assert not any(p.needs_review for p in reading.proposals)

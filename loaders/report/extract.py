@@ -185,9 +185,24 @@ def table_lines(rows: list[list[tuple[str, str]]], table: int, line: int) -> lis
     the reader decides which columns hold the report's quarter."""
     if len(rows) < 2:
         return []
-    header = [read for _raw, read in rows[0]]
+    # The header is every row above the first that holds a figure (a title row, then "Quý
+    # II/2021" over "Thực hiện | Kế hoạch"): each column's header joins its cells' texts.
+    first = next(
+        (i for i, row in enumerate(rows) if any(is_value_cell(read) for _r, read in row[1:])),
+        1,
+    )
+    first = max(first, 1)
+    width = max(len(row) for row in rows)
+    header = []
+    for c in range(width):
+        parts: list[str] = []
+        for row in rows[:first]:
+            text = row[c][1] if c < len(row) else ""
+            if text and text not in parts:
+                parts.append(text)
+        header.append(" ".join(parts))
     out: list[Line] = []
-    for r, row in enumerate(rows[1:], start=2):
+    for r, row in enumerate(rows[first:], start=first + 1):
         label_parts: list[str] = []
         for c, (raw, read) in enumerate(row, start=1):
             head = header[c - 1] if c - 1 < len(header) else ""

@@ -321,12 +321,12 @@ def column_kind(header: str, period: Period | None) -> str:
     """``this`` for the report's quarter, ``other`` for the previous quarter, the same quarter
     last year, a plan, a comparison, ``unknown`` when the header does not say."""
     key = fold(header)
+    if any(w in key for w in _OTHER_COLUMNS):
+        return "other"
     named = quarters_in(header)
     if named:
         if period is not None and all(p == period for p, _s, _e, _c in named):
-            return "other" if any(w in key for w in ("ke hoach", "so sanh", "%")) else "this"
-        return "other"
-    if any(w in key for w in _OTHER_COLUMNS):
+            return "this"
         return "other"
     if any(w in key for w in _THIS_COLUMN):
         return "this"
@@ -418,6 +418,13 @@ def _tables(
             Evidence(ln.number, f"{ln.label} | {ln.text}", f"{ln.label} | {ln.read}", ln.cell),
             reasons,
         )
-        if code not in best_for or best_for[code].confidence < prop.confidence:
+        other = best_for.get(code)
+        if other is not None and other.value != prop.value:
+            # two cells of the quarter's columns for one indicator: a person chooses
+            for p in (other, prop):
+                p.needs_review = True
+                if "ambiguous" not in p.reasons:
+                    p.reasons.append("ambiguous")
+        if other is None or other.confidence < prop.confidence:
             best_for[code] = prop
     return list(best_for.values())
