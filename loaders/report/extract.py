@@ -193,12 +193,15 @@ def table_lines(rows: list[list[tuple[str, str]]], table: int, line: int) -> lis
     )
     first = max(first, 1)
     width = max(len(row) for row in rows)
+    # A text in every column of a header row is the table's title (a merged cell), not a
+    # column's: "KẾT QUẢ THỰC HIỆN KẾ HOẠCH NĂM 2021" says nothing of each column.
+    titles = {row[0][1] for row in rows[:first] if len(row) > 1 and len({r for _x, r in row}) == 1}
     header = []
     for c in range(width):
         parts: list[str] = []
         for row in rows[:first]:
             text = row[c][1] if c < len(row) else ""
-            if text and text not in parts:
+            if text and text not in parts and text not in titles:
                 parts.append(text)
         header.append(" ".join(parts))
     out: list[Line] = []
