@@ -331,3 +331,17 @@ def test_a_district_figure_is_reviewed_and_stored_under_its_district(engine: Eng
             .where(Observation.batch_id == done.batch_id)
         ).all()
     assert sorted((c, int(v)) for c, v in rows) == [("84", 40000), ("844", 4121)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "summary"),
+    [("vi", "38 số liệu đề xuất"), ("en", "38 figures proposed")],
+)
+def test_extract_text_marks_flagged_figures(
+    capsys: pytest.CaptureFixture[str], lang: str, summary: str
+) -> None:
+    code, out, _ = _run(capsys, "extract", str(REPORT_FILE), "--lang", lang)
+    assert code == 0 and summary in out
+    flagged = [ln for ln in out.splitlines() if ln.startswith(" ⚑")]
+    assert any("l4_dossiers_online" in ln and "494" in ln for ln in flagged)
+    assert any("e_document_share_pct" in ln and ">90%" in ln for ln in out.splitlines())

@@ -739,3 +739,11 @@ def test_a_table_with_a_title_row_and_two_header_rows() -> None:
     assert {p.evidence.cell.row for p in reading.proposals if p.evidence.cell} == {4, 5}
     assert {p.evidence.cell.column for p in reading.proposals if p.evidence.cell} == {2}
     assert not any(p.needs_review for p in reading.proposals)
+
+
+def test_without_pdftoppm_a_scanned_pdf_names_the_packages() -> None:
+    settings = replace(get_settings({}), pdftoppm="/nonexistent/pdftoppm")
+    with pytest.raises(ReportError) as info:
+        read_report(_pdf(1), "scan.pdf", settings=settings)
+    assert info.value.code == "ocr_missing"
+    assert "poppler-utils" in info.value.message("en")

@@ -139,7 +139,7 @@ def _refused(exc: Any, fmt: str, lang: str) -> int:
 
 def _print_text(reading: Any, lang: str) -> None:
     from kpi.catalogue import load_catalogue
-    from kpi.numbers import format_number
+    from kpi.display import format_figure
 
     cat = load_catalogue()
     period = reading.period.label(lang) if reading.period else "?"
@@ -165,7 +165,7 @@ def _print_text(reading: Any, lang: str) -> None:
     for p in reading.proposals:
         ind = cat[p.indicator]
         mark = "⚑" if p.needs_review else " "
-        value = format_number(p.value, lang, decimals=ind.decimals, qualifier=p.qualifier)
+        value = format_figure(ind, p.value, lang, p.qualifier)
         where = f"{p.evidence.line}" if p.evidence.cell is None else p.evidence.where
         print(
             f" {mark} {p.indicator:<30} {value:>10}  {p.confidence:4.2f}  {where:>6}: "
