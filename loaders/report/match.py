@@ -199,17 +199,31 @@ def _crosses(stream: Sequence[Token], a: int, b: int, marks: set[str]) -> bool:
 
 
 def qualifier_before(content: Sequence[Token], c: int) -> tuple[str, int]:
-    """The qualifier word(s) standing right before content position ``c``, and how many."""
-    for words, qual in sorted(QUALIFIERS.items(), key=lambda kv: -len(kv[0])):
+    """The qualifier word(s) standing right before content position ``c``, and how many
+    (-1: the qualifier is the end of a word OCR ran together, "đ4ttr6n", to be checked)."""
+    ordered = sorted(QUALIFIERS.items(), key=lambda kv: -len(kv[0]))
+    for words, qual in ordered:
         k = len(words)
         if c - k < 0:
             continue
         found = content[c - k : c]
         if all(t.kind == "word" for t in found) and all(
-            t.key == w or (len(w) >= 4 and similarity(t.key, w) >= 0.75)
+            t.key == w
+            or (len(w) >= 4 and abs(len(t.key) - len(w)) <= 1 and similarity(t.key, w) >= 0.8)
             for t, w in zip(found, words, strict=True)
         ):
             return qual, k
+    if c > 0 and content[c - 1].kind == "word":
+        key = content[c - 1].key
+        for words, qual in ordered:
+            w = words[-1]
+            if (
+                len(words) == 1
+                and len(w) >= 4
+                and len(key) >= len(w) + 2
+                and similarity(key[-len(w) :], w) >= 0.85
+            ):
+                return qual, -1
     return "exact", 0
 
 
@@ -392,6 +406,14 @@ def match_stream(
     words = [stream[i] for i in content]
     for i in content:
         stream[i].comma_before = i > 0 and stream[i - 1].text == ","
+    ends = {
+        c
+        for c in range(len(content) - 1)
+        if any(
+            stream[k].kind == "punct" and stream[k].text in (".", ";")
+            for k in range(content[c] + 1, content[c + 1])
+        )
+    }
     out: list[Candidate] = []
     skipped: list[tuple[Token, str]] = []
     excluded: set[int] = set()
@@ -407,13 +429,15 @@ def match_stream(
         if tok.kind != "number" or c in excluded:
             continue
         qualifier, qlen = qualifier_before(words, c)
+        glued_qualifier = qlen < 0
+        qlen = max(qlen, 0)
         # "tổ chức, 26": a label does not stand before its number across a comma
         s_idx = content[c]
         comma = s_idx > 0 and stream[s_idx - 1].text == ","
-        before = [None] if comma else _side(words, excluded, c, -1)
+        before = [None] if comma else _side(words, excluded, c, -1, ends)
         colon = s_idx > 0 and stream[s_idx - 1].text == ":"
         labelled = colon or (c > 0 and words[c - 1].key == "la")
-        after = _side(words, excluded, c, 1)
+        after = _side(words, excluded, c, 1, ends)
         best: Candidate | None = None
         for code, plist in phrases.items():
             ind = cat.indicators.get(code)
@@ -439,6 +463,8 @@ def match_stream(
             if best is None or (mine.weight, mine.score) > (best.weight, best.score):
                 best = mine
         if best is not None:
+            if glued_qualifier:
+                best.reasons.append("qualifier_glued")
             out.append(best)
     return out, skipped
 
@@ -448,18 +474,25 @@ def _fits(tok: Token, percent: bool, ratio: bool) -> bool:
     return tok.percent == percent or (ratio and tok.percent)
 
 
-def _side(words: Sequence[Token], excluded: set[int], c: int, step: int) -> list[Token | None]:
-    """The words before (step -1, nearest first) or after the number, up to a sentence end; a
-    number that is a figure itself ends the side too (None marks where)."""
+def _side(
+    words: Sequence[Token], excluded: set[int], c: int, step: int, ends: set[int]
+) -> list[Token | None]:
+    """The words before (step -1, nearest first) or after the number, up to a sentence end
+    ("." or ";"; ``ends`` holds the positions followed by one); a number that is a figure
+    itself ends the side too (None marks where)."""
     out: list[Token | None] = []
-    k = c + step
-    while 0 <= k < len(words) and len(out) < 16:
+    k = c
+    while len(out) < 16:
+        if (k if step > 0 else k - 1) in ends:
+            break
+        k += step
+        if not 0 <= k < len(words):
+            break
         t = words[k]
         if t.kind == "number" and k not in excluded:
             out.append(None)
             break
         out.append(t)
-        k += step
     return out
 
 
@@ -646,9 +679,27 @@ def _near(words: Sequence[Token], c: int, near: tuple[str, ...]) -> int | None:
             window = words[start:end]
             score = sum(similarity(w.key, p) for w, p in zip(window, alt, strict=True)) / k
             if score >= 0.72:
-                best = d if best is None else min(best, d)
+                if not _overridden(words, end, c, alt):
+                    best = d if best is None else min(best, d)
                 break
     return best
+
+
+def _overridden(words: Sequence[Token], start: int, c: int, alt: list[str]) -> bool:
+    """A section named by number ("mức độ 3") that another of its kind ("mức độ 4", however
+    damaged: "mirc dộ4") follows before the figure: the figure belongs to the later one."""
+    if not alt or not alt[-1].isdigit():
+        return False
+    label = alt[:-1]
+    k = len(label)
+    for i in range(start, c - k + 1):
+        window = words[i : i + k]
+        if sum(similarity(w.key, p) for w, p in zip(window, label, strict=True)) / k < 0.72:
+            continue
+        nxt = words[i + k] if i + k < c else None
+        if nxt is not None and nxt.kind == "number" and nxt.text != alt[-1]:
+            return True
+    return False
 
 
 @lru_cache(maxsize=2048)

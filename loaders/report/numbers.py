@@ -21,8 +21,10 @@ _DAMAGED = re.compile(r"^[0-9lI|Ooa]{2,4}$")
 _NO_DIGIT = re.compile(r"^[$#@§&][a-zA-Z]?$|^[a-zA-Z][$#@§&]$")
 _CLEAN = re.compile(r"^\d+(?:[.,]\d+)*$")
 _PERCENT = re.compile(r"^(\d+(?:,\d+)?)(%|Yo|yo|o/o|Vo|%o)$")
-_GLUED_AFTER = re.compile(r"^([^\W\d_]{2,})(\d{2,}(?:[.,]\d{3})*)$")  # "dich42"
-_GLUED_BEFORE = re.compile(r"^(\d+(?:[.,]\d+)*)([^\W\d_]{2,}\S*)$")  # "2019s6"
+_GLUED_AFTER = re.compile(r"^([^\W\d_]{2,})(\d+(?:[.,]\d{3})*)$")  # "dich42", "dộ4"
+_LEVEL_WORD = re.compile(r"d[o0q]$")  # "mức độ4": the one place a single digit is glued
+_GLUED_BEFORE = re.compile(r"^(\d+(?:[.,]\d+)*)([^\W\d_]\S+)$")  # "2019s6", "358d!ch"
+_DAMAGED_GROUPED = re.compile(r"^[0-9lIOo]{1,3}(?:\.[0-9lIOo]{3})+$")  # "4.l05"
 _URL = re.compile(r"://|^www\.|@|\.(?:vn|com|net|org|gov|edu)\b", re.I)
 _LEAD = "([{\"'“‘«*+^•-–—"
 _TRAIL = ")]}\"'”’»,.;:!?"
@@ -87,12 +89,52 @@ def _word_or_number(text: str, line: int, start: int, piece: str) -> list[Token]
         if tok is not None:
             return [tok]
         return [Token(text, line, start, end, "code", text, piece=piece)]
+    if _DAMAGED_GROUPED.match(text) and any(c.isdigit() for c in text):
+        value = _damaged_value(text.replace(".", ""))
+        if value is not None:
+            return [
+                Token(
+                    text, line, start, end, "number", text, value=value, damaged=True, piece=piece
+                )
+            ]
+    if _DAMAGED.match(text):
+        value = _damaged_value(text)
+        if value is not None:
+            return [
+                Token(
+                    text, line, start, end, "number", text, value=value, damaged=True, piece=piece
+                )
+            ]
     m = _GLUED_AFTER.match(text)
     if m:
         word, digits = m.group(1), m.group(2)
-        tok = _number(digits, line, start + len(word), end, piece)
+        if len(digits) == 1 and len(word) > 2 and word[-1] in "lI|O":
+            # "nhQnl1": the last letter is the number's first digit ("11"), damaged
+            value = _damaged_value(word[-1] + digits)
+            if value is not None:
+                at = start + len(word) - 1
+                return [
+                    Token(word[:-1], line, start, at, "word", fold(word[:-1]), piece=piece),
+                    Token(
+                        word[-1] + digits,
+                        line,
+                        at,
+                        end,
+                        "number",
+                        word[-1] + digits,
+                        value=value,
+                        damaged=True,
+                        glued=True,
+                        piece=piece,
+                    ),
+                ]
+        # "thus6" is "thư số", not a number 6: one glued digit only after "độ" ("mức độ4")
+        single = len(digits) == 1 and not _LEVEL_WORD.search(fold(word))
+        tok = None if single else _number(digits, line, start + len(word), end, piece)
         if tok is not None:
             tok.glued = True
+            # "nhQnl1": the last letter may be a digit of the number ("11")
+            tok.damaged = word[-1] in "lI|Oo"
             return [
                 Token(word, line, start, start + len(word), "word", fold(word), piece=piece),
                 tok,
@@ -105,14 +147,6 @@ def _word_or_number(text: str, line: int, start: int, piece: str) -> list[Token]
             tok.glued = True
             w = Token(word, line, start + len(digits), end, "word", fold(word), piece=piece)
             return [tok, w]
-    if _DAMAGED.match(text):
-        value = _damaged_value(text)
-        if value is not None:
-            return [
-                Token(
-                    text, line, start, end, "number", text, value=value, damaged=True, piece=piece
-                )
-            ]
     if _NO_DIGIT.match(text):
         return [Token(text, line, start, end, "number", text, no_digit=True, piece=piece)]
     return [Token(text, line, start, end, "word", fold(text), piece=piece)]
@@ -149,7 +183,8 @@ def _split_piece(piece: str, first: bool) -> tuple[tuple[str, int, str], ...]:
             out.append((part, pos, "text"))
         pos += len(part)
         if pos < j:
-            out.append((piece[pos], pos, "punct"))
+            if piece[pos] != ".":  # "hoat.dQng": a dot OCR put between letters ends nothing
+                out.append((piece[pos], pos, "punct"))
             pos += 1
     out.extend(reversed(trail))
     return tuple(out)

@@ -17,7 +17,7 @@ _YEAR_LOOKALIKES = str.maketrans({"l": "1", "o": "0", "}": "0", "{": "0", "g": "
 _QWORD = r"(?<![a-z0-9])q(?:u[a-z?]{0,2})?"
 _QPART = r"(?P<q>iv|iii|ii1|ii|i|1v|lv|lll|ll|l|[1-4])"
 _YEAR = r"(?P<y>[12][0-9lo}{gz]{3})(?![0-9])"
-_CLEAN_SEP = re.compile(_QWORD + r"\s*" + _QPART + r"\s*(?:/|-|\s+nam\s+)\s*" + _YEAR)
+_CLEAN_SEP = re.compile(_QWORD + r"\s*" + _QPART + r"\s*(?:/|-|\s+n\S{1,2}m\s*)\s*" + _YEAR)
 _GLUED_SEP = re.compile(_QWORD + r"\s*" + _QPART + r"[1l|]" + _YEAR)
 _BARE = re.compile(_QWORD + r"\s*" + _QPART + r"\s*" + _YEAR)
 #: words shortly before a quarter that make it the quarter of the plans, not of the report
@@ -93,7 +93,7 @@ def find_period(lines: list[str], title_lines: int = 12) -> PeriodFinding:
         key = fold(line)
         for period, start, _end, clean in quarters_in(line):
             context = (before_key + " " + key[:start])[-60:]
-            if any(word in context for word in _PLANS):
+            if any(word in context for word in _PLANS) or _plan_words(context.split()[-6:]):
                 continue
             weight = (3.0 if clean else 1.0) * (2.0 if n <= title_lines else 1.0)
             votes[period] += weight
@@ -172,7 +172,7 @@ def find_province(lines: list[str], provinces: dict[str, str]) -> str | None:
     return max(counts, key=lambda c: counts[c])
 
 
-_HEADING = re.compile(r"^\s*(?:[ivxlr1]{1,4}|[a-d])\s*[.)]\s")
+_HEADING = re.compile(r"^\s*(?:[ivxlr1]{1,4}|[a-d])\s*[.)]\s*(?!\d)")
 _PLAN_WORDS = ("phuong huong", "trong tam", "quy toi", "tiep theo", "ke hoach")
 
 
@@ -195,3 +195,26 @@ def plans_start(lines: list[str], period: Period | None, after: int = 8) -> int 
         if any(w in key for w in _PLAN_WORDS) or direction or later or (tasks and later):
             return i
     return None
+
+
+_PLAN_PAIRS = (("phuong", "huong"), ("chuong", "trinh"), ("du", "kien"), ("trong", "tam"))
+
+
+def _plan_words(words: list[str]) -> bool:
+    """OCR-damaged words of the plans ("phuong hu6ng") before a quarter; "nhiệm vụ" right
+    before it ("nhiệm vụ quý IV/2020")."""
+    pairs = list(itertools.pairwise(words))
+    if any(
+        similarity(a, x) >= 0.7 and similarity(b, y) >= 0.7
+        for a, b in pairs
+        for x, y in _PLAN_PAIRS
+    ):
+        return True
+    # "nhiệm vụ quý IV/2020" (the plans), not "thực hiện nhiệm vụ quý III/2020" (the report)
+    if (
+        len(words) >= 2
+        and similarity(words[-2], "nhiem") >= 0.7
+        and similarity(words[-1], "vu") >= 0.5
+    ):
+        return not (len(words) >= 3 and similarity(words[-3], "hien") >= 0.6)
+    return False

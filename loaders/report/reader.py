@@ -276,7 +276,10 @@ def _choose(
             if best.token.value is not None and where == unit:
                 reading.stated[code] = (best.token.value, line.number)
             continue
-        reasons: list[str] = []
+        reasons: list[str] = list(best.reasons)
+        value = best.token.value
+        if value is not None and cat[code].whole and value != value.to_integral_value():
+            reasons.append("not_whole")  # "45.1O2" read short: a count has no decimals
         if where != unit and "district" not in cat[code].levels:
             reasons.append("names_a_district")
         confidence = best.score
