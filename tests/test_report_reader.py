@@ -590,7 +590,8 @@ DISTRICTS = (
     "BÁO CÁO QUÝ I/2020\nToàn tỉnh đã tiếp nhận 40.000 hồ sơ. Riêng huyện Càng Long tiếp nhận "
     "4.120 hồ sơ; thị xã Duyên Hải tiếp nhận 2.010 hồ sơ, đã giải quyết 2.000 hồ sơ. Huyện "
     "Duyên Hải tiếp nhận 1.500 hồ sơ. Thành phố Trà Vinh tiếp nhận 6.100 hồ sơ. Huyện Cầu Kè có "
-    "12 trang thông tin điện tử thành phần.\n"
+    "12 trang thông tin điện tử thành phần. Các cơ quan cấp tỉnh tiếp nhận 12.000 hồ sơ. Hệ "
+    "thống một cửa điện tử triển khai đến 19 cơ quan cấp tỉnh.\n"
 )
 
 
@@ -604,6 +605,8 @@ DISTRICTS = (
         ("dossiers_received", "850", 1500, False),
         ("dossiers_received", "842", 6100, False),
         ("portal_component_sites", "845", 12, True),  # not reported by districts: a person looks
+        ("dossiers_received", "84-CQ", 12000, False),  # the provincial agencies' own unit
+        ("one_stop_units_province", "84", 19, False),  # named after the number: the province's
     ],
 )
 def test_a_figure_belongs_to_the_district_its_sentence_names(
@@ -612,7 +615,7 @@ def test_a_figure_belongs_to_the_district_its_sentence_names(
     figures = _read(DISTRICTS)["figures"]
     found = [f for f in figures if (f["indicator"], f["unit"]) == (indicator, unit)]
     assert [(f["value"], f["needs_review"]) for f in found] == [(value, flagged)]
-    assert len(figures) == 7
+    assert len(figures) == 9
 
 
 @pytest.mark.parametrize(

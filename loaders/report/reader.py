@@ -120,19 +120,20 @@ def provinces(period: Period | None = None) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _district_rows() -> tuple[tuple[str, tuple[str, ...], str, str], ...]:
+def _district_rows() -> tuple[tuple[str, tuple[str, ...], str, str, str], ...]:
     with (DATA_DIR / "units.csv").open(encoding="utf-8", newline="") as fh:
         return tuple(
-            (r["code"], tuple(fold(r["name"]).split()), r["valid_from"], r["valid_to"])
+            (r["code"], tuple(fold(r["name"]).split()), r["valid_from"], r["valid_to"], r["level"])
             for r in csv.DictReader(fh)
-            if r["level"] == "district"
+            if r["level"] in ("district", "agencies")
         )
 
 
 def districts(period: Period | None) -> dict[str, tuple[str, ...]]:
-    """District codes and their folded names ("huyen cang long"), those of the quarter."""
+    """District codes and their folded names ("huyen cang long"), those of the quarter; the
+    provincial agencies too ("cac co quan cap tinh": their own unit, 84-CQ)."""
     out: dict[str, tuple[str, ...]] = {}
-    for code, words, start, end in _district_rows():
+    for code, words, start, end, _level in _district_rows():
         if period is not None and (
             (start and start > period.end.isoformat()) or (end and end < period.start.isoformat())
         ):
@@ -280,7 +281,8 @@ def _choose(
         value = best.token.value
         if value is not None and cat[code].whole and value != value.to_integral_value():
             reasons.append("not_whole")  # "45.1O2" read short: a count has no decimals
-        if where != unit and "district" not in cat[code].levels:
+        level = "agencies" if where.endswith("-CQ") else "district"
+        if where != unit and level not in cat[code].levels:
             reasons.append("names_a_district")
         confidence = best.score
         if best.token.damaged:
