@@ -86,6 +86,8 @@ def test_the_seed_states_516_services_as_a_check_never_as_a_figure() -> None:
     active = next(f for f in got["figures"] if f["indicator"] == "digital_certificates_active")
     assert active["value"] == 479 and active["needs_review"]
     assert "value_from_parts" in active["reasons"] and "$g" in active["evidence"]["text"]
+    parts = next(c for c in got["checks"] if c["check"] == "certificates_parts")
+    assert parts["status"] == "total_from_parts"
     assert got["report_date"] == "2019-03-14"
     # confidence follows how a figure was found: damaged digits lower it
     by = {f["indicator"]: f for f in got["figures"]}

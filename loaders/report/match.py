@@ -722,7 +722,3 @@ def label_score(label: str, ph: Phrase) -> float:
     """How well a table row's label fits a phrase's words (F-score over words)."""
     target = tuple(w for w in ph.words + ph.near if w not in ("...", "|"))
     return _f_score(label_words(label), target)
-
-
-def number_value(tok: Token) -> Decimal | None:
-    return tok.value

@@ -122,7 +122,7 @@ class Check:
     """A consistency check: a stated total against its parts, or parts against their total."""
 
     code: str
-    status: str  # ok | failed | incomplete
+    status: str  # ok | failed | incomplete | total_from_parts
     total: str
     parts: tuple[str, ...]
     expected: Decimal | None
