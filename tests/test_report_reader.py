@@ -791,3 +791,18 @@ def test_ocr_damaged_variants_keep_90_percent_and_no_unflagged_false_figure(name
         ]
         assert false == [], seed
     assert right / total >= 0.9, right / total
+
+
+@pytest.mark.parametrize(
+    ("lines", "period"),
+    [
+        (["Trà Vinh, ngày 20 tháng 6 năm 2021", "BÁO CÁO", "Kết quả công tác quý II"], "2021-Q2"),
+        (["BÁO CÁO KẾT QUẢ QUÝ III", "năm 2020"], "2020-Q3"),
+        (["Trà Vinh, ngày 20 tháng 6 năm 2021", "Quý khách và quý vị đại biểu"], "2021-Q2"),
+    ],
+)
+def test_a_quarter_without_its_year_takes_the_reports_year_and_is_flagged(
+    lines: list[str], period: str
+) -> None:
+    found = find_period(lines)
+    assert found.period == Period.parse(period) and found.needs_review

@@ -20,6 +20,7 @@ _YEAR = r"(?P<y>[12][0-9lo}{gz]{3})(?![0-9])"
 _CLEAN_SEP = re.compile(_QWORD + r"\s*" + _QPART + r"\s*(?:/|-|\s+n\S{1,2}m\s*)\s*" + _YEAR)
 _GLUED_SEP = re.compile(_QWORD + r"\s*" + _QPART + r"[1l|]" + _YEAR)
 _BARE = re.compile(_QWORD + r"\s*" + _QPART + r"\s*" + _YEAR)
+_NO_YEAR = re.compile(_QWORD + r"\s+" + _QPART + r"(?![a-z0-9/])")
 #: words shortly before a quarter that make it the quarter of the plans, not of the report
 _PLANS = ("phuong huong", "chuong trinh cong tac", "ke hoach", "du kien", "trong tam", "quy toi")
 _DATE_WORDS = re.compile(
@@ -111,6 +112,19 @@ def find_period(lines: list[str], title_lines: int = 12) -> PeriodFinding:
             candidates={p.code: w for p, w in ranked},
         )
     date, line_no = report_date(lines)
+    # "BÁO CÁO QUÝ I" without its year: the year of the report's date, or named in the title
+    for n, line in enumerate(lines[:title_lines], start=1):
+        m = _NO_YEAR.search(fold(line))
+        if m is None:
+            continue
+        q = _quarter(m.group("q"))
+        years = [
+            int(y)
+            for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", " ".join(lines[:title_lines]))
+        ]
+        year = date.year if date is not None else (years[0] if years else None)
+        if q and 1 <= q <= 4 and year:
+            return PeriodFinding(Period(year, q), "title", n, needs_review=True)
     if date is not None:
         q = (date.month - 1) // 3 + 1
         return PeriodFinding(Period(date.year, q), "date", line_no, needs_review=True)
