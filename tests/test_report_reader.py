@@ -806,3 +806,18 @@ def test_a_quarter_without_its_year_takes_the_reports_year_and_is_flagged(
 ) -> None:
     found = find_period(lines)
     assert found.period == Period.parse(period) and found.needs_review
+
+
+def test_a_table_flattened_by_a_pdf_gives_no_unflagged_false_figure() -> None:
+    path = GOLDEN / "q2-2021-table-as-pdf.pdf"
+    truth = json.loads((GOLDEN / "q2-2021-table.expected.json").read_text(encoding="utf-8"))
+    right = {(f["indicator"], f["value"], f["qualifier"]) for f in truth["figures"]}
+    got = read_report(path.read_bytes(), path.name).to_json()
+    sure = {
+        (f["indicator"], f["value"], f["qualifier"])
+        for f in got["figures"]
+        if not f["needs_review"]
+    }
+    assert sure <= right
+    assert len(sure) >= 4  # the narrative's figures are still read
+    assert not {f["value"] for f in got["figures"]} & {5, 6, 7, 8}  # row numbers (STT)

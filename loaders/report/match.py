@@ -247,6 +247,18 @@ def not_a_figure(stream: Sequence[Token], content: Sequence[int], c: int) -> str
     piece = tok.piece
     if tok.first_in_line and tok.text == piece.rstrip(".)") and piece.endswith((".", ")")):
         return "section"
+    nxt_tok = stream[content[c] + 1] if content[c] + 1 < len(stream) else None
+    if (
+        tok.first_in_line
+        and tok.value is not None
+        and tok.value < 100
+        and tok.text.isdigit()
+        and nxt_tok is not None
+        and nxt_tok.line == tok.line
+        and nxt_tok.kind == "word"
+        and nxt_tok.text[:1].isupper()
+    ):
+        return "serial"  # "5 Dịch vụ công trực tuyến ...": a table row's number (STT)
     if tok.value is not None and not tok.damaged and not tok.glued:
         digits = tok.text.replace(".", "").replace(",", "")
         if tok.text.isdigit() and len(tok.text) == 4 and 1900 <= int(tok.text) <= 2100:
@@ -464,6 +476,10 @@ def match_stream(
         if best is not None:
             if glued_qualifier:
                 best.reasons.append("qualifier_glued")
+            neighbours = [words[k] for k in (c - 1, c + 1) if 0 <= k < len(words)]
+            if any(n.kind == "number" and n.line == tok.line for n in neighbours):
+                # "44.120 39.870 41.236": a table flattened into text, its columns unknown
+                best.reasons.append("number_row")
             out.append(best)
     return out, skipped
 

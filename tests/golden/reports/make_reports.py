@@ -8,6 +8,8 @@ repository root). The files are committed; run this again only to change them.
 - q4-2019-tcvn3.txt: the same kind of text saved as a single-byte TCVN3 text file.
 - q1-2021-textlayer.pdf: a PDF with a text layer (made by LibreOffice from a .docx).
 - q1-2020-scan.png: a short report rendered as a noisy, slightly rotated 200 dpi scan.
+- q2-2021-table-as-pdf.pdf: the Word report with its table printed to PDF by LibreOffice, whose
+  text layer flattens the table (no expected file: its figures must be right or flagged).
 """
 
 from __future__ import annotations
@@ -186,6 +188,21 @@ def tcvn3_docx() -> bytes:
     return out.getvalue()
 
 
+def docx_to_pdf(content: bytes) -> bytes:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        raise SystemExit("libreoffice-writer-nogui is needed to make the PDF")
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "report.docx"
+        src.write_bytes(content)
+        subprocess.run(
+            [soffice, "--headless", "--convert-to", "pdf", "--outdir", tmp, str(src)],
+            check=True,
+            capture_output=True,
+        )
+        return (Path(tmp) / "report.pdf").read_bytes()
+
+
 def text_layer_pdf() -> bytes:
     import docx
 
@@ -251,6 +268,7 @@ def expected(
 
 def main() -> None:
     (HERE / "q2-2021-table.docx").write_bytes(table_docx())
+    (HERE / "q2-2021-table-as-pdf.pdf").write_bytes(docx_to_pdf(table_docx()))
     (HERE / "q2-2021-table.expected.json").write_text(
         expected("q2-2021-table.docx", "2021-Q2", "1460/BC-STTTT", TABLE_FACTS), encoding="utf-8"
     )
