@@ -476,7 +476,9 @@ def match_stream(
         if best is not None:
             if glued_qualifier:
                 best.reasons.append("qualifier_glued")
-            neighbours = [words[k] for k in (c - 1, c + 1) if 0 <= k < len(words)]
+            neighbours = [
+                words[k] for k in (c - 1, c + 1) if 0 <= k < len(words) and k not in excluded
+            ]
             if any(n.kind == "number" and n.line == tok.line for n in neighbours):
                 # "44.120 39.870 41.236": a table flattened into text, its columns unknown
                 best.reasons.append("number_row")
