@@ -29,6 +29,7 @@ PAGES = {
     "staff": [
         ("pages/upload.py", "upload", "nav.upload", "import"),
         ("pages/history.py", "history", "nav.history", "read"),
+        ("pages/read_report.py", "read_report", "report.page.title", "import"),
     ],
     "analysis": [
         ("pages/explore.py", "explore", "explore.title", "read"),

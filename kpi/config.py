@@ -31,6 +31,11 @@ SETTINGS: dict[str, str] = {
     "KPI_DEMO_ACCOUNTS": "true (default): init --demo creates a demo admin and a demo district editor; false: it does not",
     "KPI_CHART_BROWSER": "Chromium that draws the draft report's charts (default /usr/bin/chromium; none: no charts)",
     "KPI_SOFFICE": "LibreOffice program for PDF of the briefing (default soffice on the PATH)",
+    "KPI_TESSERACT": "the Tesseract OCR program for scanned reports (default: tesseract on PATH)",
+    "KPI_PDFTOPPM": "poppler's pdftoppm, to turn scanned PDF pages into images (default: on PATH)",
+    "KPI_REPORT_MAX_PAGES": "most pages a report (PDF) may have (default 40)",
+    "KPI_REPORT_MAX_PIXELS": "most pixels of one scanned page or image, in megapixels (default 40)",
+    "KPI_REPORT_MAX_UNZIPPED_MB": "most megabytes a .docx may unpack to (default 50)",
 }
 
 _FALSE = {"0", "false", "no", "off"}
@@ -55,6 +60,11 @@ class Settings:
     timezone: str = "Asia/Ho_Chi_Minh"
     demo_accounts: bool = True
     max_report_mb: int = 25
+    tesseract: str = "tesseract"
+    pdftoppm: str = "pdftoppm"
+    report_max_pages: int = 40
+    report_max_pixels: int = 40_000_000
+    report_max_unzipped_bytes: int = 50 * 1024 * 1024
 
     @property
     def max_upload_bytes(self) -> int:
@@ -94,6 +104,16 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
     proxies = tuple(p.strip() for p in env.get("KPI_TRUSTED_PROXIES", "").split(",") if p.strip())
     max_mb = _megabytes(env, "KPI_MAX_UPLOAD_MB", 10)
     report_mb = _megabytes(env, "KPI_MAX_REPORT_MB", 25)
+    report_limits = {}
+    for name, default in (
+        ("KPI_REPORT_MAX_PAGES", 40),
+        ("KPI_REPORT_MAX_PIXELS", 40),
+        ("KPI_REPORT_MAX_UNZIPPED_MB", 50),
+    ):
+        try:
+            report_limits[name] = int(env.get(name, "") or default)
+        except ValueError as exc:
+            raise ValueError(f"{name} must be a whole number") from exc
     return Settings(
         database_url=env.get("KPI_DATABASE_URL", "").strip() or default_database_url(),
         public_read=_bool(env.get("KPI_PUBLIC_READ"), True),
@@ -106,6 +126,11 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         timezone=timezone,
         demo_accounts=_bool(env.get("KPI_DEMO_ACCOUNTS"), True),
         max_report_mb=report_mb,
+        tesseract=env.get("KPI_TESSERACT", "").strip() or "tesseract",
+        pdftoppm=env.get("KPI_PDFTOPPM", "").strip() or "pdftoppm",
+        report_max_pages=report_limits["KPI_REPORT_MAX_PAGES"],
+        report_max_pixels=report_limits["KPI_REPORT_MAX_PIXELS"] * 1_000_000,
+        report_max_unzipped_bytes=report_limits["KPI_REPORT_MAX_UNZIPPED_MB"] * 1024 * 1024,
     )
 
 

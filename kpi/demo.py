@@ -1,8 +1,9 @@
 """Demo data: the real Q1/2019 province figures, and a generated history around them.
 
-(a) The Q1/2019 province figures of the seed report, exactly as decoded in
-``data/demo/q1-2019-report.csv``, each with the report line it came from. These are real figures
-(``source_kind = report_text``), not demo data.
+(a) The Q1/2019 province figures of the seed report, read by the product's own report reader
+(``loaders.report``) and confirmed with the committed review ``data/demo/q1-2019-review.toml``
+(what a person accepted and corrected), each with the report line it came from. These are real
+figures (``source_kind = report_text``), not demo data.
 
 (b) A generated history, marked as demo data (``import_batch.is_demo``): the twelve quarters
 2016-Q1 to 2018-Q4 of the province, leading into the real quarter; the one-stop figures that the
@@ -13,14 +14,12 @@ the same on every machine, so ``init --demo`` is idempotent.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +35,7 @@ from kpi.units import AGENCIES_CODE, PROVINCE_CODE, UnitDirectory, all_units
 
 DEMO_DIR = DATA_DIR / "demo"
 REPORT_FILE = DEMO_DIR / "seed-report-q1-2019.txt"
-REPORT_FIGURES = DEMO_DIR / "q1-2019-report.csv"
+REPORT_REVIEW = DEMO_DIR / "q1-2019-review.toml"
 REAL_PERIOD = Period(2019, 1)
 FIRST_DEMO = Period(2016, 1)
 SEED = 2019
@@ -101,12 +100,17 @@ class ReportFigure:
     line: int
 
 
-def report_figures(path: Path = REPORT_FIGURES) -> list[ReportFigure]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return [
-            ReportFigure(r["code"], Decimal(r["value"]), r["qualifier"], int(r["line"]))
-            for r in csv.DictReader(fh)
-        ]
+def report_figures(cat: Catalogue | None = None) -> list[ReportFigure]:
+    """The seed report's figures as the reader reads them and the committed review confirms
+    them (no database needed)."""
+    from kpi.catalogue import load_catalogue
+    from loaders.report.reader import read_report
+    from loaders.report.review import apply_review, load_review
+
+    cat = cat or load_catalogue()
+    reading = read_report(REPORT_FILE.read_bytes(), REPORT_FILE.name, cat=cat)
+    reviewed = apply_review(reading, load_review(REPORT_REVIEW), cat)
+    return [ReportFigure(r.indicator, r.value, r.qualifier, r.evidence.line) for r in reviewed]
 
 
 def split(
@@ -267,43 +271,21 @@ def _sha(label: str, figures: Sequence[Figure]) -> str:
 
 def load_demo(session: Session, cat: Catalogue, actor: Actor) -> list[CommitResult]:
     """Load the seed figures and the generated demo data (idempotent)."""
-    rng = random.Random(SEED)
-    results: list[CommitResult] = []
-    units = all_units(session)
-    real = {f.code: f for f in report_figures()}
+    from loaders.report.reader import read_report
+    from loaders.report.review import apply_review, confirm, load_review
+
+    reading = read_report(REPORT_FILE.read_bytes(), REPORT_FILE.name, cat=cat)
+    review = load_review(REPORT_REVIEW)
+    real = {
+        r.indicator: ReportFigure(r.indicator, r.value, r.qualifier, r.evidence.line)
+        for r in apply_review(reading, review, cat)
+    }
     q1 = REAL_PERIOD
+    rng = random.Random(SEED)
+    results: list[CommitResult] = [confirm(session, actor, reading, review, cat)]
+    units = all_units(session)
     directory = UnitDirectory(units, q1.start, q1.end)
     province = directory.by_code[PROVINCE_CODE]
-
-    lines = REPORT_FILE.read_text(encoding="utf-8").splitlines()
-    report = [
-        Figure(
-            f.code,
-            province.id,
-            q1.code,
-            f.value,
-            f.qualifier,
-            source_sheet=None,
-            source_cell=str(f.line),
-            source_text=lines[f.line - 1].strip(),
-        )
-        for f in real.values()
-    ]
-    sha = hashlib.sha256(REPORT_FILE.read_bytes() + REPORT_FIGURES.read_bytes()).hexdigest()
-    results.append(
-        commit_figures(
-            session,
-            actor,
-            BatchInfo(
-                "report_text",
-                REPORT_FILE.name,
-                sha,
-                period=q1.code,
-                note="Báo cáo Quý I/2019 của Sở Thông tin và Truyền thông Trà Vinh (14/03/2019)",
-            ),
-            report,
-        )
-    )
 
     prov = _province_history(cat, real, rng)
     _one_stop_breakdown(prov, rng)

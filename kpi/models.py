@@ -151,6 +151,9 @@ class ImportBatch(Base):
     rolled_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     rolled_back_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: a narrative report's own number and date ("198/BC-STTTT", 2019-03-14)
+    report_number: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    report_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
 class Observation(Base):
@@ -184,6 +187,8 @@ class Observation(Base):
     source_sheet: Mapped[str | None] = mapped_column(String(100), nullable=True)
     source_cell: Mapped[str | None] = mapped_column(String(20), nullable=True)
     source_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: a report's line as the reader read it (legacy fonts converted, OCR as decoded)
+    source_read: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Target(Base):

@@ -52,6 +52,7 @@ def source_lines(history: pd.DataFrame, lang: str) -> list[str]:
                 line=row.source_cell,
                 text=row.source_text,
             )
+            line += _report_source(row, lang)
         elif row.source_sheet:
             line += " — " + t(
                 "source.excel_cell",
@@ -64,6 +65,22 @@ def source_lines(history: pd.DataFrame, lang: str) -> list[str]:
             line += f" ({t('source.demo', lang)})"
         lines.append(line)
     return lines
+
+
+def _report_source(row: Any, lang: str) -> str:
+    """The report's own number and date, and the line as the reader read it when that differs
+    from the line as it appears (a legacy font, OCR damage)."""
+    out = ""
+    number = getattr(row, "report_number", None)
+    date = getattr(row, "report_date", None)
+    if isinstance(number, str) and number:
+        out += " — " + t("report.source.number", lang, number=number)
+    if date is not None and not pd.isna(date):
+        out += " " + t("report.source.date", lang, date=pd.Timestamp(date).strftime("%d/%m/%Y"))
+    read = getattr(row, "source_read", None)
+    if isinstance(read, str) and read and read != row.source_text:
+        out += " — " + t("report.source.read", lang, read=read)
+    return out
 
 
 def _former_state(row: dict[str, Any]) -> str:

@@ -168,6 +168,9 @@ SOURCE_COLUMNS = [
     "source_sheet",
     "source_cell",
     "source_text",
+    "source_read",
+    "report_number",
+    "report_date",
 ]
 
 
@@ -203,6 +206,9 @@ def figure_sources(
             Observation.source_sheet,
             Observation.source_cell,
             Observation.source_text,
+            Observation.source_read,
+            ImportBatch.report_number,
+            ImportBatch.report_date,
         )
         .join(ImportBatch, ImportBatch.id == Observation.batch_id)
         .where(

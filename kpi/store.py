@@ -9,6 +9,7 @@ whole file land, or nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,6 +37,7 @@ class Figure:
     source_sheet: str | None = None
     source_cell: str | None = None
     source_text: str | None = None
+    source_read: str | None = None
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -76,6 +78,11 @@ class BatchInfo:
     period: str | None = None
     is_demo: bool = False
     note: str | None = None
+    report_number: str | None = None
+    report_date: dt.date | None = None
+    #: the same file again changes nothing (False: the caller decides, as a report confirmed
+    #: again with other figures makes a revision batch)
+    same_file_unchanged: bool = True
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,7 @@ def commit_figures(
         period=info.period,
     )
     lock_writes(session)
-    if info.sha256:
+    if info.sha256 and info.same_file_unchanged:
         earlier = find_committed_batch(session, info.sha256)
         if earlier is not None:
             return CommitResult(
@@ -197,6 +204,8 @@ def commit_figures(
         user=actor.name,
         is_demo=info.is_demo,
         note=info.note,
+        report_number=info.report_number,
+        report_date=info.report_date,
         status="committed",
         **plan.counts,
     )
@@ -221,6 +230,7 @@ def commit_figures(
             "source_sheet": c.figure.source_sheet,
             "source_cell": c.figure.source_cell,
             "source_text": c.figure.source_text,
+            "source_read": c.figure.source_read,
         }
         for c in plan.changes
         if c.status in ("new", "revised")

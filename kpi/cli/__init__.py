@@ -23,6 +23,7 @@ COMMANDS = (
     "users",
     "briefing",
     "status",
+    "extract",
 )
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2

@@ -19,7 +19,6 @@ at run time with :func:`make_junk` (cases with ``generated``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -65,8 +64,10 @@ META_SHEET = t("import.template.sheet.metadata", "vi")
 
 
 def _report() -> dict[str, tuple[int, str]]:
-    with (ROOT / "data" / "demo" / "q1-2019-report.csv").open(encoding="utf-8") as fh:
-        return {r["code"]: (int(r["value"]), r["qualifier"]) for r in csv.DictReader(fh)}
+    """The seed report's figures, read by the report reader and its committed review."""
+    from kpi.demo import report_figures
+
+    return {f.code: (int(f.value), f.qualifier) for f in report_figures()}
 
 
 REPORT = _report()
