@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from kpi import metrics
@@ -19,6 +20,10 @@ from kpi.catalogue import Catalogue
 from kpi.models import ImportBatch, Observation
 from kpi.periods import period_range
 from kpi.units import UnitInfo
+
+#: The current rows, written ``is_current = 1`` on SQLite (``IS 1``, SQLAlchemy's ``is_(True)``,
+#: is not matched to the partial indexes) and ``is_current = true`` on PostgreSQL.
+CURRENT: ColumnElement[bool] = Observation.is_current == true()
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,16 @@ def base_codes(catalogue: Catalogue, codes: Sequence[str]) -> list[str]:
     return out
 
 
+#: unit ids per ``IN`` list: the database filters every unit set, however large, in parts
+#: that stay under SQLite's oldest limit of bound parameters
+IN_CHUNK = 900
+
+
+def _chunks(ids: Sequence[int]) -> list[list[int]]:
+    unique = list(dict.fromkeys(ids))
+    return [unique[i : i + IN_CHUNK] for i in range(0, len(unique), IN_CHUNK)]
+
+
 def fetch_current(
     session: Session, codes: Sequence[str], unit_ids: Sequence[int], first: str, last: str
 ) -> pd.DataFrame:
@@ -61,23 +76,23 @@ def fetch_current(
         )
         .join(ImportBatch, ImportBatch.id == Observation.batch_id)
         .where(
-            Observation.is_current.is_(True),
+            CURRENT,
             Observation.indicator_code.in_(list(codes)),
             Observation.period >= first,
             Observation.period <= last,
         )
     )
-    if len(unit_ids) < 900:
-        stmt = stmt.where(Observation.unit_id.in_(list(unit_ids)))
-    rows = session.execute(stmt).all()
+    rows = [
+        row
+        for part in _chunks(unit_ids)
+        for row in session.execute(stmt.where(Observation.unit_id.in_(part))).all()
+    ]
     frame = pd.DataFrame(
         rows,
         columns=["indicator", "unit_id", "period", "value", "qualifier", "batch_id", "is_demo"],
     )
     if frame.empty:
         return metrics.empty_frame()
-    if len(unit_ids) >= 900:
-        frame = frame[frame["unit_id"].isin(set(unit_ids))]
     frame["value"] = frame["value"].astype(float)
     frame["is_demo"] = frame["is_demo"].astype(bool)
     frame["complete"] = True
@@ -142,10 +157,7 @@ def figures(
 
 def periods_with_data(session: Session) -> list[str]:
     rows = session.execute(
-        select(Observation.period)
-        .where(Observation.is_current.is_(True))
-        .distinct()
-        .order_by(Observation.period)
+        select(Observation.period).where(CURRENT).distinct().order_by(Observation.period)
     ).scalars()
     return [str(r) for r in rows]
 
@@ -202,6 +214,7 @@ def figure_sources(
             Observation.source_sheet,
             Observation.source_cell,
             Observation.source_text,
+            Observation.id,
         )
         .join(ImportBatch, ImportBatch.id == Observation.batch_id)
         .where(
@@ -212,13 +225,14 @@ def figure_sources(
         .order_by(Observation.id.desc())
     )
     if current_only:
-        stmt = stmt.where(Observation.is_current.is_(True))
-    if len(unit_ids) < 900:
-        stmt = stmt.where(Observation.unit_id.in_(list(unit_ids)))
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=SOURCE_COLUMNS)
-    if len(unit_ids) >= 900:
-        frame = frame[frame["unit_id"].isin(set(unit_ids))].reset_index(drop=True)
-    return frame
+        stmt = stmt.where(CURRENT)
+    parts = [
+        session.execute(stmt.where(Observation.unit_id.in_(part))).all()
+        for part in _chunks(unit_ids)
+    ]
+    rows = parts[0] if len(parts) == 1 else sorted(chain(*parts), key=lambda r: int(r[-1]), reverse=True)
+    frame = pd.DataFrame(rows, columns=[*SOURCE_COLUMNS, "id"])
+    return frame.drop(columns="id")
 
 
 def figure_history(session: Session, indicator: str, unit_id: int, period: str) -> pd.DataFrame:
