@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, Float, String, cast, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from kpi import metrics
@@ -58,6 +59,15 @@ def _chunks(ids: Sequence[int]) -> list[list[int]]:
     return [unique[i : i + IN_CHUNK] for i in range(0, len(unique), IN_CHUNK)]
 
 
+def _value_for_floats(session: Session) -> ColumnElement[Any]:
+    """``value`` as the frames hold it (float), converted once and correctly rounded, as
+    ``float(Decimal)`` would: on PostgreSQL by ``numeric::float8`` (strtod of its text), on
+    SQLite from the stored decimal text by pandas; never through a ``Decimal`` per row."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(Observation.value, Float).label("value")
+    return type_coerce(Observation.value, String()).label("value")
+
+
 def fetch_current(
     session: Session, codes: Sequence[str], unit_ids: Sequence[int], first: str, last: str
 ) -> pd.DataFrame:
@@ -69,7 +79,7 @@ def fetch_current(
             Observation.indicator_code,
             Observation.unit_id,
             Observation.period,
-            Observation.value,
+            _value_for_floats(session),
             Observation.qualifier,
             Observation.batch_id,
             ImportBatch.is_demo,
@@ -82,10 +92,13 @@ def fetch_current(
             Observation.period <= last,
         )
     )
+    # Core rows as plain tuples: the frame is built column-wise by pandas, without the ORM's
+    # per-row objects (most of the time of a large fetch).
+    conn = session.connection()
     rows = [
-        row
+        tuple(row)
         for part in _chunks(unit_ids)
-        for row in session.execute(stmt.where(Observation.unit_id.in_(part))).all()
+        for row in conn.execute(stmt.where(Observation.unit_id.in_(part)))
     ]
     frame = pd.DataFrame(
         rows,
@@ -230,7 +243,11 @@ def figure_sources(
         session.execute(stmt.where(Observation.unit_id.in_(part))).all()
         for part in _chunks(unit_ids)
     ]
-    rows = parts[0] if len(parts) == 1 else sorted(chain(*parts), key=lambda r: int(r[-1]), reverse=True)
+    rows = (
+        parts[0]
+        if len(parts) == 1
+        else sorted(chain(*parts), key=lambda r: int(r[-1]), reverse=True)
+    )
     frame = pd.DataFrame(rows, columns=[*SOURCE_COLUMNS, "id"])
     return frame.drop(columns="id")
 
