@@ -20,6 +20,7 @@ import os
 import platform
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from benchmarks.core import Case, Context, ratio
@@ -110,10 +111,17 @@ def bench(args: argparse.Namespace) -> int:
         return 2
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     results: list[dict[str, object]] = []
+    failed: list[str] = []
     for name in chosen:
         print(f"== {name} ({ctx.scale} scale)", flush=True)
         started = time.perf_counter()
-        cases = importlib.import_module(f"benchmarks.{name}").run(ctx)
+        try:
+            cases = importlib.import_module(f"benchmarks.{name}").run(ctx)
+        except Exception as exc:  # one broken case must not lose the others' figures
+            traceback.print_exc()
+            ctx.notes[f"{name} failed"] = repr(exc)
+            failed.append(name)
+            continue
         results += report(name, cases)
         print(f"  ({time.perf_counter() - started:.1f} s in all)", flush=True)
     for key, text in ctx.notes.items():
@@ -131,7 +139,9 @@ def bench(args: argparse.Namespace) -> int:
     text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
     (out / "latest.json").write_text(text, encoding="utf-8")
     (out / f"latest-{ctx.scale}.json").write_text(text, encoding="utf-8")
-    return 0
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def generate(args: argparse.Namespace) -> int:

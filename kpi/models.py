@@ -183,6 +183,14 @@ class Observation(Base):
             postgresql_where=text("is_current"),
             postgresql_include=OBSERVATION_COVERED,
         ),
+        # The quarters with figures, read by skipping from one quarter to the next
+        # (``kpi.queries.periods_with_data``), never by reading every figure.
+        Index(
+            "ix_observation_current_period",
+            "period",
+            sqlite_where=text("is_current = 1"),
+            postgresql_where=text("is_current"),
+        ),
         # Every value a figure has had, newest last: history, ``--history``, the rows a
         # rollback brings back.
         Index("ix_observation_history", "indicator_code", "unit_id", "period", "id"),

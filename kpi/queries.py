@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Float, String, cast, select, true, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from kpi import metrics
 from kpi.catalogue import Catalogue
@@ -153,10 +153,11 @@ def figures(
                 obs = below if obs.empty else pd.concat([obs, below], ignore_index=True)
             needed += descendants
     parent_ids = {uid for uid in needed if children.get(uid)}
+    bounds = [(p.code, p.start, p.end) for p in periods]  # dates computed once, not per unit
     children_count = {
-        (pid, p.code): sum(1 for c in children[pid] if c.valid_during(p.start, p.end))
+        (pid, code): sum(1 for c in children[pid] if c.valid_during(start, end))
         for pid in parent_ids
-        for p in periods
+        for code, start, end in bounds
     }
     parent_of = {uid: by_id[uid].parent_id for uid in needed}
     frame = metrics.rollup_units(obs, catalogue, parent_of, children_count, wanted)
@@ -169,8 +170,24 @@ def figures(
 
 
 def periods_with_data(session: Session) -> list[str]:
+    """The quarters that have current figures, in order.
+
+    A skip scan: each step asks the period index for the first quarter after the last one
+    found, so a national table of tens of millions of rows costs one index probe per quarter
+    (a ``DISTINCT`` would read every row)."""
+    inner = aliased(Observation)
+    first = select(Observation.period).where(CURRENT).order_by(Observation.period).limit(1)
+    found = select(first.scalar_subquery().label("period")).cte("found", recursive=True)
+    later = (
+        select(inner.period)
+        .where(inner.is_current == true(), inner.period > found.c.period)
+        .order_by(inner.period)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = found.union_all(select(later).where(found.c.period.is_not(None)))
     rows = session.execute(
-        select(Observation.period).where(CURRENT).distinct().order_by(Observation.period)
+        select(found.c.period).where(found.c.period.is_not(None)).order_by(found.c.period)
     ).scalars()
     return [str(r) for r in rows]
 

@@ -2,8 +2,9 @@
 
 The plans are read from the database itself: SQLite's ``EXPLAIN QUERY PLAN`` names the partial
 index over current rows; PostgreSQL, with sequential and bitmap scans turned off for the
-statement (the tables here are tiny, so the planner would otherwise read them whole), answers
-from the covering index alone (``Index Only Scan``), which fails if an index stops covering
+statement (the tables here are tiny, so the planner would otherwise read them whole) and only the
+two covering indexes left (dropped inside a rolled-back transaction), answers from one of them
+alone (``Index Only Scan``), which fails if an index stops covering
 what the query reads or its predicate stops matching the query's.
 """
 
@@ -65,7 +66,7 @@ CASES = [
 ]
 
 
-def _plan(engine: Engine, stmt: object) -> str:
+def _plan(engine: Engine, stmt: object, *, only_covering: bool = False) -> str:
     compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
@@ -73,7 +74,13 @@ def _plan(engine: Engine, stmt: object) -> str:
             return "\n".join(str(r[-1]) for r in rows)
         conn.exec_driver_sql("SET enable_seqscan = off")
         conn.exec_driver_sql("SET enable_bitmapscan = off")
+        # On empty tables every index costs the same: keep only the two that must cover the
+        # query (inside this transaction, rolled back below).
+        if only_covering:
+            conn.exec_driver_sql("DROP INDEX ix_observation_current_period")
+            conn.exec_driver_sql("DROP INDEX ix_observation_history")
         rows = conn.exec_driver_sql(f"EXPLAIN {compiled}").all()
+        conn.rollback()
         return "\n".join(str(r[0]) for r in rows)
 
 
@@ -84,7 +91,7 @@ def test_current_figures_are_read_from_their_index(
     stmt = select(
         Observation.indicator_code, Observation.unit_id, Observation.period, *CURRENT_COLUMNS
     ).where(CURRENT, *where())  # type: ignore[operator]
-    plan = _plan(engine, stmt)
+    plan = _plan(engine, stmt, only_covering=True)
     if engine.dialect.name == "sqlite":
         # Not covering on SQLite: any index searched by these keys is as good (without
         # statistics SQLite may pick the history index); never the whole table.
@@ -128,3 +135,90 @@ def test_migration_replaces_the_old_indexes_and_downgrades(db_url: str) -> None:
         assert "ix_observation_current_unit" not in names
     finally:
         engine.dispose()
+
+
+def _figures(engine: Engine, rows: list[tuple[str, str, bool]]) -> None:
+    from decimal import Decimal
+
+    from kpi.models import Unit
+    from kpi.units import PROVINCE_CODE
+
+    with db.session_scope(engine) as session:
+        unit = session.scalars(select(Unit).where(Unit.code == PROVINCE_CODE)).first()
+        assert unit is not None
+        batch = ImportBatch(source_kind="csv", user="test")
+        session.add(batch)
+        session.flush()
+        for code, period, current in rows:
+            session.add(
+                Observation(
+                    indicator_code=code,
+                    unit_id=unit.id,
+                    period=period,
+                    value=Decimal(1),
+                    batch_id=batch.id,
+                    is_current=current,
+                )
+            )
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([], []),
+        ([("dossiers_received", "2019-Q1", True)], ["2019-Q1"]),
+        (
+            [
+                ("dossiers_received", "2020-Q2", True),
+                ("dossiers_resolved", "2019-Q1", True),
+                ("dossiers_received", "2019-Q1", True),
+                # only a revised (non-current) value: the quarter has no figure now
+                ("dossiers_received", "2019-Q3", False),
+                ("dossiers_pending", "2019-Q4", True),
+            ],
+            ["2019-Q1", "2019-Q4", "2020-Q2"],
+        ),
+    ],
+    ids=["empty", "one", "gaps and a revised-only quarter"],
+)
+def test_periods_with_data_skip_through_the_current_figures(
+    engine: Engine, rows: list[tuple[str, str, bool]], expected: list[str]
+) -> None:
+    from kpi.queries import periods_with_data
+
+    _figures(engine, rows)
+    with db.session_scope(engine) as session:
+        assert periods_with_data(session) == expected
+
+
+def test_periods_with_data_probes_the_period_index(engine: Engine) -> None:
+    from kpi.queries import periods_with_data
+
+    _figures(engine, [("dossiers_received", "2019-Q1", True)])
+    statements: list[tuple[str, object]] = []
+    from sqlalchemy import event
+
+    def keep(_conn: object, _cursor: object, statement: str, params: object, *_: object) -> None:
+        statements.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with db.session_scope(engine) as session:
+            periods_with_data(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    sql, params = next(s for s in statements if "RECURSIVE" in s[0].upper())
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            plan = "\n".join(
+                str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+            )
+            reads = [line for line in plan.splitlines() if " observation" in line]
+            # the first quarter: the index in order, stopping at its first entry (LIMIT 1)
+            assert reads and all("INDEX ix_observation_current_period" in r for r in reads), plan
+        else:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            plan = "\n".join(
+                str(r[0]) for r in conn.exec_driver_sql(f"EXPLAIN {sql}", params).all()
+            )
+            assert "Index Only Scan using ix_observation_current_period" in plan, plan

@@ -8,6 +8,8 @@ dashboard's reads at national scale (tens of millions of rows):
   units or a year is answered by an index-only scan;
 - ``ix_observation_current_unit``: the same rows led by the unit (a district's communes, a
   province's communes), covering likewise;
+- ``ix_observation_current_period``: the quarters with current figures, read by a skip scan
+  (one index probe per quarter) instead of a scan of every row;
 - ``ix_observation_history``: every row, current or not, by figure and id: a figure's history,
   exports with ``--history``, and the rows a rollback brings back.
 
@@ -54,6 +56,7 @@ def upgrade() -> None:
         postgresql_include=COVERED,
         **CURRENT,
     )
+    op.create_index("ix_observation_current_period", "observation", ["period"], **CURRENT)
     op.create_index(
         "ix_observation_history",
         "observation",
@@ -63,6 +66,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_observation_history", table_name="observation")
+    op.drop_index("ix_observation_current_period", table_name="observation", **CURRENT)
     op.drop_index("ix_observation_current_unit", table_name="observation", **CURRENT)
     op.drop_index("uq_observation_current", table_name="observation", **CURRENT)
     op.create_index(
