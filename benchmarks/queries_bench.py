@@ -23,9 +23,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from benchmarks import national
@@ -172,6 +173,41 @@ def _available_mb() -> float:
     return float("inf")
 
 
+def sql_questions(session: Session, s: Scope) -> list[Callable[[], object]]:
+    """The five questions as the database alone answers them (no frame built): the fetches,
+    and for 4 and 5 the sums grouped in SQL (a flow: quarters and units add up)."""
+    conn = session.connection()
+    o = Observation
+
+    def where(codes: tuple[str, ...], ids: list[int], first: str, last: str) -> list[Any]:
+        return [
+            queries.CURRENT,
+            o.indicator_code.in_(list(codes)),
+            o.unit_id.in_(ids),
+            o.period >= first,
+            o.period <= last,
+        ]
+
+    cols = (o.indicator_code, o.unit_id, o.period, o.value, o.qualifier, o.batch_id)
+    year = func.substr(o.period, 1, 4)
+    statements = [
+        select(*cols).where(*where((FLOW,), [s.province.id], s.first, s.last)),
+        select(*cols).where(*where((FLOW,), s.districts[: queries.IN_CHUNK], s.middle, s.middle)),
+        select(*cols).where(*where(FIVE, s.district_communes, s.first, s.last)),
+        select(o.period, func.sum(o.value), func.count(o.value))
+        .where(*where((FLOW,), s.province_communes, s.first, s.last))
+        .group_by(o.period),
+        select(o.unit_id, year, func.sum(o.value), func.count(o.value))
+        .where(*where((FLOW,), s.provinces, s.first, s.last))
+        .group_by(o.unit_id, year),
+    ]
+    compiled = [
+        str(st.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+        for st in statements
+    ]
+    return [lambda sql=sql: conn.exec_driver_sql(sql).fetchall() for sql in compiled]
+
+
 def explain(session: Session, s: Scope) -> str:
     """PostgreSQL's plans of the four fetches (the fifth is the first for every province)."""
     cases = [
@@ -204,8 +240,6 @@ def explain(session: Session, s: Scope) -> str:
 
 
 def expected_rows(session: Session) -> int:
-    from sqlalchemy import func
-
     count = select(func.count()).select_from(Observation).where(queries.CURRENT)
     return int(session.execute(count).scalar() or 0)
 
@@ -238,9 +272,14 @@ def measure(url: str, label: str, ctx: Context) -> list[Case]:
                 )
             )
             baseline = pandas_questions(frame, scope)
-            for name, app, base in zip(
-                QUESTIONS, app_questions(session, scope), baseline, strict=True
-            ):
+            questions = zip(
+                QUESTIONS,
+                app_questions(session, scope),
+                sql_questions(session, scope),
+                baseline,
+                strict=True,
+            )
+            for name, app, sql, base in questions:
                 pandas_case = Case(
                     f"{label}: {name} (pandas filter)", timed(base, ctx.repeat, warmup=1)
                 )
@@ -248,6 +287,14 @@ def measure(url: str, label: str, ctx: Context) -> list[Case]:
                     Case(
                         f"{label}: {name}",
                         timed(app, ctx.repeat, warmup=1),
+                        baseline=pandas_case.name,
+                        note="query layer, frame built",
+                    )
+                )
+                cases.append(
+                    Case(
+                        f"{label}: {name} (SQL alone)",
+                        timed(sql, ctx.repeat, warmup=1),
                         baseline=pandas_case.name,
                     )
                 )

@@ -43,14 +43,17 @@ def data_version() -> int:
         return db.data_version(conn)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _units(url: str, version: int) -> list[UnitInfo]:
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _units(url: str, version: int) -> tuple[UnitInfo, ...]:
+    # A resource, not cached data: the units are frozen dataclasses shared as they are, where
+    # cached data would unpickle a copy of every unit at every call (0.15 s for a country's
+    # 11,000 units).
     with db.session_scope(engine_for(url)) as session:
-        return all_units(session)
+        return tuple(all_units(session))
 
 
 def units() -> list[UnitInfo]:
-    return _units(database_url(), data_version())
+    return list(_units(database_url(), data_version()))
 
 
 def directory(period: str) -> UnitDirectory:
