@@ -22,7 +22,7 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
 ## run: install, create the SQLite database with the demo data if absent, start the dashboard
 run: $(STAMP_RUN)
 	$(BIN)/python -m kpi init --demo --if-empty
-	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
+	$(BIN)/streamlit run server.py --browser.gatherUsageStats false
 
 ## test: install the dev tools and run the whole suite
 test: $(STAMP_DEV)

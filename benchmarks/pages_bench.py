@@ -71,7 +71,7 @@ def measure_page(url: str, page: str, repeat: int = 3) -> dict[str, list[float]]
         at.session_state["lang"] = "vi"
         at.run()
         if page != "overview":
-            at.switch_page(str(ROOT / "views" / f"{page}.py")).run()
+            at.switch_page(str(ROOT / "pages" / f"{page}.py")).run()
         cold = []
         for _ in range(repeat):
             _clear()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,13 @@ SETTINGS: dict[str, str] = {
     "KPI_SECRET_KEY": "key that signs session cookies (default: a random key kept in data/secret_key)",
     "KPI_MAX_UPLOAD_MB": "largest accepted upload in megabytes (default 10)",
     "KPI_LANG": "default language, vi (default) or en",
-    "KPI_WEB_ROLE": "role of web users until accounts exist: viewer, editor (default) or admin",
+    "KPI_SESSION_HOURS": "hours a login lasts before it must be renewed (default 8)",
+    "KPI_TRUSTED_PROXIES": "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed (default none)",
+    "KPI_PUBLIC_URL": "the site's public address (https://kpi.example.vn); login forms must come from it (default: the request's own host)",
+    "KPI_TIMEZONE": "time zone of the times shown (default Asia/Ho_Chi_Minh)",
+    "KPI_DEMO_ACCOUNTS": "true (default): init --demo creates a demo admin and a demo district editor; false: it does not",
+    "KPI_CHART_BROWSER": "Chromium that draws the draft report's charts (default /usr/bin/chromium; none: no charts)",
+    "KPI_SOFFICE": "LibreOffice program for PDF of the briefing (default soffice on the PATH)",
 }
 
 _FALSE = {"0", "false", "no", "off"}
@@ -40,8 +47,12 @@ class Settings:
     public_read: bool
     max_upload_mb: int
     lang: str
-    web_role: str
     secret_key_env: str | None
+    session_hours: float = 8.0
+    trusted_proxies: tuple[str, ...] = ()
+    public_url: str | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+    demo_accounts: bool = True
 
     @property
     def max_upload_bytes(self) -> int:
@@ -67,9 +78,18 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
     lang = env.get("KPI_LANG", "vi").strip().lower() or "vi"
     if lang not in LANGUAGES:
         raise ValueError(f"KPI_LANG must be one of {', '.join(LANGUAGES)}, not {lang!r}")
-    role = env.get("KPI_WEB_ROLE", "editor").strip().lower() or "editor"
-    if role not in ("viewer", "editor", "admin"):
-        raise ValueError(f"KPI_WEB_ROLE must be viewer, editor or admin, not {role!r}")
+    try:
+        hours = float(env.get("KPI_SESSION_HOURS", "8") or "8")
+    except ValueError as exc:
+        raise ValueError("KPI_SESSION_HOURS must be a number of hours") from exc
+    if not 0 < hours <= 24 * 30:
+        raise ValueError("KPI_SESSION_HOURS must be between 0 and 720")
+    timezone = env.get("KPI_TIMEZONE", "").strip() or "Asia/Ho_Chi_Minh"
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"KPI_TIMEZONE is not a known time zone: {timezone!r}") from exc
+    proxies = tuple(p.strip() for p in env.get("KPI_TRUSTED_PROXIES", "").split(",") if p.strip())
     try:
         max_mb = int(env.get("KPI_MAX_UPLOAD_MB", "10") or "10")
     except ValueError as exc:
@@ -79,6 +99,10 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_read=_bool(env.get("KPI_PUBLIC_READ"), True),
         max_upload_mb=max_mb,
         lang=lang,
-        web_role=role,
         secret_key_env=env.get("KPI_SECRET_KEY") or None,
+        session_hours=hours,
+        trusted_proxies=proxies,
+        public_url=(env.get("KPI_PUBLIC_URL", "").strip().rstrip("/") or None),
+        timezone=timezone,
+        demo_accounts=_bool(env.get("KPI_DEMO_ACCOUNTS"), True),
     )

@@ -25,12 +25,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kpi import audit
 from kpi.access import Actor
 from kpi.catalogue import Catalogue
 from kpi.config import DATA_DIR
 from kpi.models import Target
 from kpi.periods import Period, period_range
-from kpi.store import BatchInfo, CommitResult, Figure, audit, commit_figures
+from kpi.store import BatchInfo, CommitResult, Figure, commit_figures
 from kpi.units import AGENCIES_CODE, PROVINCE_CODE, UnitDirectory, all_units
 
 DEMO_DIR = DATA_DIR / "demo"
@@ -359,6 +360,6 @@ def load_demo(session: Session, cat: Catalogue, actor: Actor) -> list[CommitResu
             )
             added += 1
     if added:
-        audit(session, actor, "targets", added=added, demo=True)
+        audit.record(session, actor, "targets", added=added, demo=True)
     session.flush()
     return results

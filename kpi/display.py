@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import zoneinfo
 from decimal import Decimal
 
 from kpi.catalogue import IndicatorDef
@@ -55,3 +57,13 @@ def format_change(
     if share is not None:
         text += f" ({sign}{format_number(abs(share) * 100, lang, decimals=1)}%)"
     return text
+
+
+def local_time(value: dt.datetime | None, timezone: str, *, seconds: bool = False) -> str:
+    """A stored time (naive UTC) as people read it: ``dd/mm/yyyy HH:MM`` in the province's
+    time zone (``KPI_TIMEZONE``). Machine formats keep ISO 8601 UTC instead."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    local = aware.astimezone(zoneinfo.ZoneInfo(timezone))
+    return local.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")

@@ -22,6 +22,7 @@ import io
 import json
 import math
 import re
+import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -30,15 +31,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from kpi import db, queries
+from kpi import audit, db, queries
 from kpi.access import Actor, require
 from kpi.catalogue import Catalogue, IndicatorDef
+from kpi.config import get_settings
 from kpi.display import format_figure
 from kpi.filters import Filters, Selection, resolve
 from kpi.i18n import t
 from kpi.numbers import format_number, nfc
 from kpi.periods import Period, year_label
-from kpi.store import audit
 from kpi.units import UnitInfo
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
@@ -718,9 +719,12 @@ def _about_sheet(
     for item in info["filters_in_words"]:
         ws.append([strong(item["label"]), text(item["value"])])
     ws.append([])
-    when = WriteOnlyCell(ws, value=dt.datetime.strptime(info["exported_at"], "%Y-%m-%dT%H:%M:%SZ"))
-    when.number_format = "dd/mm/yyyy hh:mm:ss"
-    ws.append([strong(t("export.about.exported_at", lang)), when])
+    # People read the About sheet: the time in the province's zone (JSON and Parquet keep UTC).
+    tz = get_settings().timezone
+    utc = dt.datetime.strptime(info["exported_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    when = WriteOnlyCell(ws, value=utc.astimezone(zoneinfo.ZoneInfo(tz)).replace(tzinfo=None))
+    when.number_format = "dd/mm/yyyy hh:mm"
+    ws.append([strong(t("export.about.exported_at", lang, tz=tz)), when])
     ws.append([strong(t("export.about.data_version", lang)), info["data_version"]])
     ws.append([strong(t("export.about.catalogue_version", lang)), text(info["catalogue_version"])])
     rows = WriteOnlyCell(ws, value=info["rows"])
@@ -851,7 +855,9 @@ def record_export(session: Session, actor: Actor, table: Table, fmt: str) -> Non
     """The audit event of an export (DESIGN.md section 12): who, which filters, which format,
     how many rows. One insert; the caller's transaction commits it."""
     require(actor, "export")
-    audit(session, actor, "export", query=table.filters.to_query(), format=fmt, rows=len(table))
+    audit.record(
+        session, actor, "export", query=table.filters.to_query(), format=fmt, rows=len(table)
+    )
 
 
 # -- on screen ---------------------------------------------------------------------------------

@@ -17,9 +17,11 @@ from typing import Any
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from kpi.access import Actor, require
+from kpi import audit
+from kpi.access import Actor, PermissionDenied, require, require_units
 from kpi.db import bump_data_version
-from kpi.models import AuditEvent, DataState, ImportBatch, Observation, utcnow
+from kpi.models import DataState, ImportBatch, Observation, utcnow
+from kpi.units import district_codes
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,20 @@ def find_committed_batch(session: Session, sha256: str) -> ImportBatch | None:
     ).first()
 
 
-def audit(session: Session, actor: Actor, action: str, **detail: Any) -> None:
-    session.add(AuditEvent(actor=actor.name, action=action, detail=detail))
+def check_write(
+    session: Session, actor: Actor, action: str, unit_ids: Iterable[int], **detail: Any
+) -> None:
+    """The role and scope check of a write of figures, before anything is locked or written.
+    A refusal is recorded in its own transaction (it survives the rollback of this one) and
+    raised as PermissionDenied."""
+    try:
+        require(actor, action)
+        ids = list(unit_ids)
+        if ids and not actor.province_wide:
+            require_units(actor, ids, district_codes(session))
+    except PermissionDenied as exc:
+        audit.record_refusal(audit.engine_of(session), actor, action, reason=str(exc), **detail)
+        raise
 
 
 def commit_figures(
@@ -154,7 +168,15 @@ def commit_figures(
     The same file (same SHA-256) committed again changes nothing and answers with the earlier
     batch. Revised figures supersede the current ones, which stay in history.
     """
-    require(actor, "import")
+    check_write(
+        session,
+        actor,
+        "import",
+        {f.unit_id for f in figures},
+        file=info.file_name,
+        source=info.source_kind,
+        period=info.period,
+    )
     lock_writes(session)
     if info.sha256:
         earlier = find_committed_batch(session, info.sha256)
@@ -209,14 +231,15 @@ def commit_figures(
         session.execute(insert(Observation), rows)
     if plan.count("new") or plan.count("revised"):
         bump_data_version(session)
-    audit(
+    audit.record(
         session,
         actor,
         "import",
         batch=batch.id,
         file=info.file_name,
         source=info.source_kind,
-        **plan.counts,
+        period=info.period,
+        counts=plan.counts,
     )
     session.flush()
     return CommitResult("imported", batch.id, plan.counts)
@@ -224,12 +247,23 @@ def commit_figures(
 
 def rollback_batch(session: Session, actor: Actor, batch_id: int) -> dict[str, int]:
     """Undo a batch: the figures current before it come back. Refused when a later batch
-    changed some of the same figures again (roll that one back first)."""
-    require(actor, "rollback")
-    lock_writes(session)
+    changed some of the same figures again (roll that one back first). An editor may undo
+    only their own batches, and only figures within their scope; an admin any batch."""
     batch = session.get(ImportBatch, batch_id)
     if batch is None:
+        require(actor, "rollback")
         raise RollbackRefused("unknown_batch", batch_id)
+    units = session.scalars(
+        select(Observation.unit_id).where(Observation.batch_id == batch_id).distinct()
+    )
+    check_write(session, actor, "rollback", units, batch=batch_id)
+    if batch.user != actor.name and not actor.can("rollback_any"):
+        audit.record_refusal(
+            audit.engine_of(session), actor, "rollback", batch=batch_id, reason="not_own_batch"
+        )
+        raise PermissionDenied(actor, "rollback_any", f"batch {batch_id} belongs to {batch.user}")
+    lock_writes(session)
+    session.refresh(batch)
     if batch.status != "committed":
         raise RollbackRefused("already_rolled_back", batch_id)
     later = session.execute(
@@ -268,7 +302,7 @@ def rollback_batch(session: Session, actor: Actor, batch_id: int) -> dict[str, i
     if own or restored:
         bump_data_version(session)
     counts = {"removed": len(own) - len(restored), "restored": len(restored)}
-    audit(session, actor, "rollback", batch=batch_id, **counts)
+    audit.record(session, actor, "rollback", batch=batch_id, counts=counts)
     session.flush()
     return counts
 

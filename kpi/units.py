@@ -301,3 +301,19 @@ class UnitDirectory:
             if len(found) > 1:
                 raise UnitMatchError("ambiguous_unit", name, found)
         raise UnitMatchError("unknown_unit", name)
+
+
+def district_codes(session: Session) -> dict[int, tuple[str, str | None]]:
+    """Each unit id -> (its code, the code of its district): a district is its own district, a
+    commune its parent's; the province and its agencies have none. Scope checks use this."""
+    rows = session.execute(select(Unit.id, Unit.code, Unit.level, Unit.parent_id)).all()
+    by_id = {r.id: r for r in rows}
+    out: dict[int, tuple[str, str | None]] = {}
+    for r in rows:
+        if r.level == "district":
+            out[r.id] = (r.code, r.code)
+        elif r.level == "commune" and r.parent_id in by_id:
+            out[r.id] = (r.code, by_id[r.parent_id].code)
+        else:
+            out[r.id] = (r.code, None)
+    return out

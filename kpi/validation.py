@@ -51,6 +51,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from kpi.access import Actor
 from kpi.catalogue import Catalogue, IndicatorDef
 from kpi.i18n import has, t
 from kpi.numbers import NumberError, format_number, nfc, parse_number
@@ -951,3 +952,40 @@ def validate(
         {u.id: u for u in directory.units},
         checked,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Scope: figures a district editor may not write, at their cells
+# --------------------------------------------------------------------------------------------
+
+
+def scope_problems(
+    figures: Sequence[Figure],
+    actor: Actor,
+    districts: Mapping[int, tuple[str, str | None]],
+    units_by_id: Mapping[int, UnitInfo],
+    lang: str,
+) -> list[Problem]:
+    """An error at each cell whose figure lies outside the actor's scope ("Ô E12: số liệu của
+    Huyện Trà Cú nằm ngoài phạm vi của tài khoản"). kpi.store refuses the same figures again at
+    the commit; this says where they are before anything is tried."""
+    if actor.province_wide:
+        return []
+    problems = []
+    for fig in figures:
+        code, district = districts.get(fig.unit_id, (str(fig.unit_id), None))
+        if actor.covers(code, district):
+            continue
+        unit = units_by_id.get(fig.unit_id)
+        problems.append(
+            make_problem(
+                "out_of_scope",
+                lang,
+                sheet=fig.source_sheet,
+                cell=fig.source_cell,
+                found=unit.name if unit else code,
+                unit=unit.name if unit else code,
+                scope=actor.describe_scope(),
+            )
+        )
+    return problems

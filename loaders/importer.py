@@ -44,7 +44,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from kpi.access import Actor
+from kpi.access import Actor, PermissionDenied
+from kpi.admin import apply_activation
 from kpi.catalogue import Catalogue, load_catalogue
 from kpi.config import get_settings
 from kpi.db import session_scope
@@ -61,8 +62,8 @@ from kpi.store import (
     plan_changes,
     rollback_batch,
 )
-from kpi.units import UnitInfo, all_units
-from kpi.validation import Problem, make_problem, validate
+from kpi.units import UnitInfo, all_units, district_codes
+from kpi.validation import Problem, make_problem, scope_problems, validate
 from loaders.workbook import SheetLayout, WorkbookError, read_workbook
 
 OK_STATUSES = ("imported", "valid", "unchanged")
@@ -244,13 +245,15 @@ def check_upload(
     lang: str = "vi",
     max_bytes: int | None = None,
     catalogue: Catalogue | None = None,
+    actor: Actor | None = None,
 ) -> ImportReport:
-    """Read, validate and plan an upload; nothing is written (see the module doc)."""
-    cat = catalogue or load_catalogue()
+    """Read, validate and plan an upload; nothing is written (see the module doc). With an
+    ``actor``, figures outside their scope are errors at their cells."""
     limit = get_settings().max_upload_bytes if max_bytes is None else max_bytes
     sha = hashlib.sha256(data).hexdigest()
     with session_scope(engine) as session:
         units = all_units(session)
+        cat = catalogue or apply_activation(load_catalogue(), session)
     try:
         content = read_workbook(data, cat.indicators.keys(), units, max_bytes=limit)
     except WorkbookError as exc:
@@ -272,6 +275,12 @@ def check_upload(
         has_metadata=content.has_metadata,
         sheet_order=content.sheet_names,
     )
+    if actor is not None and not actor.province_wide:
+        with session_scope(engine) as session:
+            districts = district_codes(session)
+        checked.problems.extend(
+            scope_problems(checked.figures, actor, districts, checked.units_by_id, lang)
+        )
     report = ImportReport(
         "rejected",
         file_name,
@@ -381,7 +390,14 @@ def import_file(
             )
         data = path.read_bytes()
     report = check_upload(
-        engine, data, file_name, period=period, lang=lang, max_bytes=limit, catalogue=catalogue
+        engine,
+        data,
+        file_name,
+        period=period,
+        lang=lang,
+        max_bytes=limit,
+        catalogue=catalogue,
+        actor=actor,
     )
     if dry_run or report.status != "valid":
         return report
@@ -430,6 +446,10 @@ def rollback(
     try:
         with session_scope(engine) as session:
             counts = rollback_batch(session, actor, batch_id)
+    except PermissionDenied as exc:
+        code = "not_own_batch" if exc.action == "rollback_any" else "not_allowed"
+        message = t(f"import.rollback.{code}", lang, batch=batch_id, role=actor.role)
+        return RollbackReport("refused", batch_id, message, code)
     except RollbackRefused as exc:
         cat = catalogue or load_catalogue()
         with session_scope(engine) as session:

@@ -33,6 +33,24 @@ EDITOR = Actor("test-editor", "editor")
 
 
 @pytest.fixture(autouse=True)
+def _warm_server_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest forgets, at every run, that app.py has set up ``st.navigation``, so with a
+    ``pages/`` folder every rerun would take Streamlit's old multipage path (which a real server
+    takes only for a fresh server's first request, and the frame then sends through app.py).
+    Tests run the app as a server does after that first request; the fresh-server path has its
+    own tests (tests/test_frame.py and a browser test)."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class WarmPagesManager(PagesManager):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", WarmPagesManager)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_streamlit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     import streamlit as st
 
@@ -42,10 +60,17 @@ def _isolated_streamlit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "KPI_DATABASE_URL",
         "KPI_LANG",
         "KPI_PUBLIC_READ",
-        "KPI_WEB_ROLE",
         "KPI_MAX_UPLOAD_MB",
+        "KPI_SESSION_HOURS",
+        "KPI_TRUSTED_PROXIES",
+        "KPI_PUBLIC_URL",
+        "KPI_TIMEZONE",
+        "KPI_DEMO_ACCOUNTS",
     ):
         monkeypatch.delenv(name, raising=False)
+    # A leftover KPI_WEB_ROLE (the setting before accounts) must grant nothing: keep one set.
+    monkeypatch.setenv("KPI_WEB_ROLE", "admin")
+    monkeypatch.setenv("KPI_SECRET_KEY", "test-secret-key-not-for-production")
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -180,8 +205,11 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def live_app(writable_demo_url: str) -> Iterator[str]:
     """The real app served by ``streamlit run`` on a private copy of the demo database."""
+    from tests.support.accounts import ensure_user
     from tests.support.server import running_app
 
+    ensure_user(writable_demo_url, "chi-lan", "editor", ("84",))
+    ensure_user(writable_demo_url, "nguoi-xem", "viewer")
     with running_app({"KPI_DATABASE_URL": writable_demo_url, "KPI_LANG": "vi"}, ROOT) as base_url:
         yield base_url
 

@@ -12,9 +12,11 @@ from kpi.config import SETTINGS
 from kpi.i18n import strings
 from tests.conftest import ROOT
 
-SOURCES = [p for d in ("kpi", "loaders", "views") for p in (ROOT / d).rglob("*.py")] + [
-    ROOT / "app.py"
+SOURCES = [p for d in ("kpi", "loaders", "pages") for p in (ROOT / d).rglob("*.py")] + [
+    ROOT / "app.py",
+    ROOT / "server.py",
 ]
+PAGES = sorted((ROOT / "pages").glob("*.py"))
 
 
 def _imports(path: Path) -> set[str]:
@@ -31,20 +33,37 @@ def _imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_only_the_web_layer_imports_streamlit(path: Path) -> None:
     rel = path.relative_to(ROOT).as_posix()
-    web = rel == "app.py" or rel.startswith(("views/", "kpi/ui/"))
+    web = rel in ("app.py", "server.py") or rel.startswith(("pages/", "kpi/ui/"))
     if not web:
         assert "streamlit" not in _imports(path), f"{rel} imports Streamlit"
 
 
-def test_no_pages_folder_beside_the_entry_point() -> None:
-    """A folder named pages/ beside app.py switches Streamlit 1.67 to its old multipage mode:
-    a deep link that is a server's first request then runs the page without app.py (no language
-    switch, no KPI_PUBLIC_READ check). The page scripts live in views/ for that reason."""
-    assert not (ROOT / "pages").exists()
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_every_page_starts_with_the_frame_call(path: Path) -> None:
+    """A ``pages/`` folder beside app.py makes Streamlit 1.67 run a deep-linked page without
+    app.py on a fresh server (its old multipage mode): the frame call, first thing in every
+    page, sends such a run through app.py, so language, login and role checks always apply."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    body = [n for n in tree.body if not isinstance(n, ast.Import | ast.ImportFrom)]
+    body = [n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+    first = body[0]
+    assert isinstance(first, ast.Assign), (
+        f"{path.name}: the first statement is not ctx = frame.page()"
+    )
+    call = first.value
+    assert isinstance(call, ast.Call) and ast.unparse(call.func) == "frame.page", path.name
+    assert [ast.unparse(t) for t in first.targets] == ["ctx"], path.name
+
+
+def test_every_page_is_registered_in_the_frame() -> None:
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    for path in PAGES:
+        assert f'"pages/{path.name}"' in app, path.name
+    assert not (ROOT / "views").exists()
 
 
 def test_pages_hold_no_sql() -> None:
-    for path in (ROOT / "views").glob("*.py"):
+    for path in PAGES:
         imported = _imports(path)
         assert "sqlalchemy" not in imported, path.name
         assert not re.search(

@@ -20,8 +20,8 @@ def test_leader_sees_the_q1_2019_figures(page, live_app: str) -> None:  # type: 
 
 
 def test_a_deep_link_to_a_private_site_shows_no_figure(browser, writable_demo_url: str) -> None:  # type: ignore[no-untyped-def]
-    """The first request of a fresh server is a deep link: the page still runs inside app.py,
-    whose KPI_PUBLIC_READ check stops it."""
+    """The first request of a fresh server is a deep link: the page still runs inside the frame,
+    which sends an anonymous visitor of a private site to the login page."""
     from tests.conftest import ROOT
     from tests.support.server import new_context, running_app
 
@@ -31,7 +31,8 @@ def test_a_deep_link_to_a_private_site_shows_no_figure(browser, writable_demo_ur
         try:
             tab = context.new_page()
             tab.goto(f"{base_url}/overview")
-            tab.get_by_text("KPI_PUBLIC_READ=false").first.wait_for(timeout=20_000)
+            tab.locator("#kpi-login-name").wait_for(timeout=20_000)
+            assert "next=%2Foverview" in tab.url
             assert tab.locator('[data-testid="stMetricValue"]').count() == 0
         finally:
             context.close()

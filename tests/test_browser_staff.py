@@ -8,13 +8,18 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import screenshot
+from tests.support.accounts import PASSWORD
 from tests.support.workbooks import fill_province
 
 pytestmark = pytest.mark.browser
 
 
 def test_staff_member_uploads_a_quarter(page, live_app: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_app}/upload")
+    page.goto(f"{live_app}/upload")  # anonymous: the login page, coming back here afterwards
+    page.locator("#kpi-login-name").fill("chi-lan")
+    page.locator("#kpi-login-password").fill(PASSWORD)
+    page.locator("#kpi-login-submit").click()
+    page.wait_for_url(f"{live_app}/upload")
     button = page.get_by_role("button", name="Tải biểu mẫu Quý II/2019 (.xlsx)")
     with page.expect_download() as info:
         button.click()
@@ -38,3 +43,10 @@ def test_staff_member_uploads_a_quarter(page, live_app: str, tmp_path: Path) -> 
     texts = values.all_inner_texts()
     assert "41.002" in texts and "40.870" in texts
     screenshot(page, "overview-after-upload-vi")
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url(f"{live_app}/overview")
+    page.locator('[data-testid="stSidebar"]').get_by_text("Đăng nhập").first.wait_for()
+    page.goto(f"{live_app}/upload")  # logged out: the upload asks for a login again
+    page.locator("#kpi-login-name").wait_for()
+    assert page.locator('input[type="file"]').count() == 0

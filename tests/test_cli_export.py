@@ -22,6 +22,7 @@ from kpi.cli import main
 from kpi.filters import FIELDS, Filters
 from kpi.models import AuditEvent
 from kpi.units import all_units
+from tests.support.accounts import ensure_user
 
 ROOT = Path(__file__).resolve().parent.parent
 TRA_CU = [
@@ -150,6 +151,7 @@ def test_an_unwritable_file_is_a_usage_error(
 
 def test_each_export_is_audited(writable_demo_url: str, tmp_path: Path) -> None:
     out = tmp_path / "x.json"
+    ensure_user(writable_demo_url, "analyst", "viewer")
     assert main(["export", *TRA_CU, "--format", "json", "-o", str(out), "--user", "analyst"]) == 0
     engine = db.make_engine(writable_demo_url)
     with db.session_scope(engine) as session:

@@ -20,6 +20,7 @@ from kpi.i18n import t
 from loaders.importer import batches
 from tests.conftest import ADMIN, ROOT
 from tests.golden.make_corpus import fill_province, to_bytes
+from tests.support.accounts import ensure_user
 
 FILES = ROOT / "tests" / "golden" / "files"
 GOOD = FILES / "good_province_q1_2019.xlsx"
@@ -35,6 +36,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     init_database(engine, ADMIN)
     engine.dispose()
     monkeypatch.setenv("KPI_DATABASE_URL", url)
+    ensure_user(url, "lan", "editor", ("84",))
     yield url
 
 
@@ -173,7 +175,7 @@ def test_rollback_refused_while_a_later_batch_changed_the_figures(
     fill_province(wb, {"doc_system_users": 7900})
     revised = tmp_path / "revised.xlsx"
     revised.write_bytes(to_bytes(wb))
-    _, second = _run(capsys, "import", str(revised), "--format", "json")
+    _, second = _run(capsys, "import", str(revised), "--format", "json", "--user", "lan")
     assert second["counts"] == {"inserted": 0, "revised": 1, "unchanged": 37}
 
     code, doc = _run(capsys, "rollback", str(first["batch"]), "--format", "json")

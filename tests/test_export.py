@@ -256,7 +256,10 @@ def test_xlsx_about_sheet_says_what_the_table_is(build: Build) -> None:
     assert by_label["Từ quý"] == "Quý IV/2018"
     assert by_label["Đến quý"] == "Quý I/2019"
     assert by_label["Tần suất"] == "theo quý"
-    assert by_label["Thời điểm xuất (UTC)"] == WHEN
+    # 08:30 UTC is 15:30 in Trà Vinh (KPI_TIMEZONE, Asia/Ho_Chi_Minh)
+    assert by_label["Thời điểm xuất (giờ Asia/Ho_Chi_Minh)"] == WHEN.replace(
+        tzinfo=None
+    ) + dt.timedelta(hours=7)
     assert by_label["Phiên bản dữ liệu"] == table.data_version > 0
     assert by_label["Số dòng"] == 8
     definitions = {r[0]: r for r in rows if r and r[0] in PROVINCE_Q1.indicators}

@@ -129,7 +129,7 @@ def test_migration_replaces_the_old_indexes_and_downgrades(db_url: str) -> None:
         from alembic import command
 
         with engine.begin() as conn:
-            command.downgrade(db._alembic_config(conn), "0001")
+            command.downgrade(db._alembic_config(conn), "0002_accounts")
         names = {i["name"] for i in inspect(engine).get_indexes("observation")}
         assert {"uq_observation_current", "ix_observation_lookup"} <= names
         assert "ix_observation_current_unit" not in names

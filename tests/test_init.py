@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 
 from kpi import db
 from kpi.bootstrap import init_database
@@ -207,3 +207,48 @@ def test_demo_history_is_marked_as_demo_and_stocks_never_fall_below_their_parts(
     ).all()
     assert wide["digital_certificates_active"].is_monotonic_increasing
     assert Period.parse(wide.index[-1]) == Period(2019, 1)
+
+
+def test_the_first_demo_run_creates_the_demo_accounts_once(db_url: str) -> None:
+    from kpi import accounts
+    from kpi.models import AppUser
+
+    engine = db.make_engine(db_url)
+    try:
+        first = init_database(engine, ADMIN, demo=True, demo_accounts=True)
+        made = {name: (role, scope, pw) for name, role, scope, pw in first.demo_accounts}
+        assert {n: v[:2] for n, v in made.items()} == {
+            "demo-admin": ("admin", "84"),
+            "demo-canglong": ("editor", "844"),
+        }
+        with db.session_scope(engine) as session:
+            for user in session.scalars(select(AppUser)):
+                assert user.is_demo and accounts.verify_password(
+                    user.password_hash, made[user.name][2]
+                )
+        again = init_database(engine, ADMIN, demo=True, demo_accounts=True)
+        assert again.demo_accounts == []
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(AppUser)).scalar_one() == 2
+    finally:
+        engine.dispose()
+
+
+def test_demo_accounts_can_be_turned_off(tmp_path: Path) -> None:
+    env = {
+        "KPI_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "PATH": "/usr/bin:/bin",
+        "KPI_DEMO_ACCOUNTS": "false",
+        "KPI_SECRET_KEY": "x",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "kpi", "init", "--demo"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "demo-admin" not in out
+    env["KPI_DEMO_ACCOUNTS"] = "true"
+    out = subprocess.run(
+        [sys.executable, "-m", "kpi", "init", "--demo"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "demo-admin" not in out  # the demo data came in earlier: no accounts behind its back

@@ -24,7 +24,7 @@ CAT = load_catalogue()
 
 
 def _districts(lang: str) -> AppTest:
-    return open_app(lang, "views/districts.py")
+    return open_app(lang, "pages/districts.py")
 
 
 def _table(at: AppTest, n: int = 0) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from kpi.cli import main
 from tests.support.apptest import ROOT, open_app
 
-PAGE = "views/explore.py"
+PAGE = "pages/explore.py"
 
 
 def _explore(lang: str = "vi") -> AppTest:

@@ -66,9 +66,10 @@ def test_overview_follows_the_chosen_quarter(demo_url: str) -> None:
 
 def test_a_private_site_shows_no_figure(demo_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("KPI_PUBLIC_READ", "false")
-    at = open_app("vi")
-    assert not at.metric
-    assert "KPI_PUBLIC_READ" in at.error[0].value
+    at = open_app("vi", "pages/overview.py")
+    assert not at.metric  # no figure before a login
+    assert at.title[0].value == "Đăng nhập"
+    assert "chỉ dành cho người có tài khoản" in at.caption[0].value
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpi import db
 from kpi.models import Observation
+from tests.support.accounts import log_in
 from tests.support.apptest import open_app
 from tests.support.workbooks import fill_province
 
@@ -41,6 +42,13 @@ def _count(url: str, period: str) -> int:
         engine.dispose()
 
 
+@pytest.fixture
+def editor(writable_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A province editor logged in (a real account and session)."""
+    log_in(monkeypatch, writable_demo_url, "chi-lan", "editor", ("84",))
+    return "chi-lan"
+
+
 def _upload(at: AppTest, content: bytes, name: str = "bao-cao.xlsx") -> AppTest:
     at.get("file_uploader")[0].set_value((name, content, XLSX)).run()  # type: ignore[attr-defined]
     assert not at.exception, [e.message for e in at.exception]
@@ -49,12 +57,12 @@ def _upload(at: AppTest, content: bytes, name: str = "bao-cao.xlsx") -> AppTest:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_a_filled_template_is_previewed_then_stored_on_confirmation(
-    writable_demo_url: str, lang: str
+    writable_demo_url: str, editor: str, lang: str
 ) -> None:
     content = _filled_template(
         writable_demo_url, {"dossiers_received": "41.002", "doc_system_users": 8120}
     )
-    at = open_app(lang, "views/upload.py")
+    at = open_app(lang, "pages/upload.py")
     assert at.get("download_button")
     _upload(at, content)
     cards = {m.label: m.value for m in at.metric}
@@ -81,11 +89,11 @@ def test_a_filled_template_is_previewed_then_stored_on_confirmation(
     }
 
 
-def test_a_bad_file_shows_its_cells_and_writes_nothing(writable_demo_url: str) -> None:
+def test_a_bad_file_shows_its_cells_and_writes_nothing(writable_demo_url: str, editor: str) -> None:
     content = _filled_template(
         writable_demo_url, {"dossiers_received": "1.5", "doc_system_users": -3}
     )
-    at = _upload(open_app("vi", "views/upload.py"), content)
+    at = _upload(open_app("vi", "pages/upload.py"), content)
     assert at.error and "Không có số liệu nào được ghi" in at.error[0].value
     problems = at.dataframe[0].value
     assert len(problems) >= 2
@@ -96,17 +104,17 @@ def test_a_bad_file_shows_its_cells_and_writes_nothing(writable_demo_url: str) -
 
 
 def test_a_viewer_cannot_upload(writable_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KPI_WEB_ROLE", "viewer")
-    at = open_app("vi", "views/upload.py")
-    assert at.warning and "viewer" in at.warning[0].value
+    log_in(monkeypatch, writable_demo_url, "nguoi-xem", "viewer")
+    at = open_app("vi", "pages/upload.py")
+    assert at.warning and "người xem" in at.warning[0].value
     assert not at.get("file_uploader")
 
 
-def test_history_lists_batches_and_undoes_one(writable_demo_url: str) -> None:
+def test_history_lists_batches_and_undoes_one(writable_demo_url: str, editor: str) -> None:
     content = _filled_template(writable_demo_url, {"dossiers_received": "41.002"})
-    at = _upload(open_app("vi", "views/upload.py"), content)
+    at = _upload(open_app("vi", "pages/upload.py"), content)
     at.button(key="upload_confirm").click().run()
-    at.switch_page("views/history.py").run()
+    at.switch_page("pages/history.py").run()
     assert not at.exception
     batches = at.dataframe[0].value
     newest = int(batches.iloc[0]["Lô"])
@@ -130,8 +138,11 @@ def test_history_lists_batches_and_undoes_one(writable_demo_url: str) -> None:
     assert current == 0
 
 
-def test_history_shows_every_value_of_a_figure_with_its_source(demo_url: str) -> None:
-    at = open_app("vi", "views/history.py")
+def test_history_shows_every_value_of_a_figure_with_its_source(
+    writable_demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_in(monkeypatch, writable_demo_url, "nguoi-xem", "viewer")
+    at = open_app("vi", "pages/history.py")
     at.selectbox(key="history_indicator").set_value("doc_system_users").run()
     at.selectbox(key="history_period").set_value("2019-Q1").run()
     table = at.dataframe[-1].value

@@ -25,7 +25,7 @@ CAT = load_catalogue()
 
 
 def _trends(lang: str) -> AppTest:
-    return open_app(lang, "views/trends.py")
+    return open_app(lang, "pages/trends.py")
 
 
 def _tables(at: AppTest) -> list[pd.DataFrame]:

@@ -24,6 +24,7 @@ from kpi import db
 from kpi.access import Actor
 from kpi.bootstrap import init_database
 from loaders.template import make_template
+from tests.support.accounts import PASSWORD, ensure_user
 from tests.support.postgres import create_database, drop_database
 from tests.support.proxy import nginx_path, require_nginx, running_nginx
 from tests.support.server import new_context, running_app
@@ -33,6 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.proxy]
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUTE_COOKIE = "kpi_route"
+EDITOR = "chi-lan"
 
 
 @pytest.fixture
@@ -48,6 +50,7 @@ def demo_postgres() -> Iterator[str]:
         init_database(engine, Actor("test", "admin"), demo=True)
     finally:
         engine.dispose()
+    ensure_user(url, EDITOR, "editor", ("84",))
     try:
         yield url
     finally:
@@ -83,7 +86,12 @@ def _open_overview(browser: Any, url: str) -> tuple[Any, Any]:
 def test_two_browsers_on_two_processes_see_one_database(
     browser: Any, nginx: str, demo_postgres: str, tmp_path: Path
 ) -> None:
-    env = {"KPI_DATABASE_URL": demo_postgres, "KPI_LANG": "vi", "KPI_TRUSTED_PROXIES": "127.0.0.1"}
+    env = {
+        "KPI_DATABASE_URL": demo_postgres,
+        "KPI_LANG": "vi",
+        "KPI_TRUSTED_PROXIES": "127.0.0.1",
+        "KPI_SECRET_KEY": "the-same-key-on-every-process",
+    }
     with (
         running_app(env, ROOT) as first,
         running_app(env, ROOT) as second,
@@ -109,11 +117,17 @@ def test_two_browsers_on_two_processes_see_one_database(
                     break
             assert b_process != a_process, "ten browsers all landed on one process"
 
-            # A staff member revises a figure of Q1/2019 through the Upload page of process A.
+            # A staff member logs in through the proxy (the login form's Origin is checked
+            # against the Host nginx forwards) and revises a figure of Q1/2019 on the Upload
+            # page of process A.
             template = make_template_for(demo_postgres, "2019-Q1")
             filled = tmp_path / "bao-cao-quy-1-2019-sua.xlsx"
             filled.write_bytes(fill_province(template, {"doc_system_users": 7901}))
             a_tab.goto(f"{proxy.url}/upload")
+            a_tab.locator("#kpi-login-name").fill(EDITOR)
+            a_tab.locator("#kpi-login-password").fill(PASSWORD)
+            a_tab.locator("#kpi-login-submit").click()
+            a_tab.wait_for_url(f"{proxy.url}/upload")
             a_tab.locator('input[type="file"]').set_input_files(str(filled))
             a_tab.get_by_text("Xem trước thay đổi của Quý I/2019").wait_for()
             a_tab.get_by_role("button", name="Xác nhận ghi số liệu").click()
@@ -126,7 +140,8 @@ def test_two_browsers_on_two_processes_see_one_database(
             b_tab.get_by_role("link", name="Tổng quan").click()
             b_tab.get_by_text("7.901").first.wait_for()
 
-            # Every request of each browser, the upload included, went to its own process.
+            # Every request of each browser, the login and the upload included, went to its own
+            # process.
             assert proxy.upstreams_of(a_route) == a_process
             assert proxy.upstreams_of(b_route) == b_process
             uploads = [
@@ -136,6 +151,8 @@ def test_two_browsers_on_two_processes_see_one_database(
             ]
             assert uploads and {u["route"] for u in uploads} == {a_route}, uploads
             assert {u["upstream"] for u in uploads} == a_process
+            logins = [line for line in proxy.lines() if "/account/login" in line["request"]]
+            assert logins and {(x["route"], x["status"]) for x in logins} == {(a_route, "303")}
         finally:
             for context in contexts:
                 context.close()

@@ -115,7 +115,7 @@ def test_context_aborts_requests_off_this_machine(browser: Browser) -> None:
 def test_app_server_runs_a_streamlit_script_for_the_browser(
     browser: Browser, tmp_path: Path
 ) -> None:
-    (tmp_path / "app.py").write_text(
+    (tmp_path / "server.py").write_text(
         "import os\nimport streamlit as st\n\nst.title(os.environ['KPI_INFRA_TITLE'])\n",
         encoding="utf-8",
     )
@@ -133,6 +133,6 @@ def test_app_server_runs_a_streamlit_script_for_the_browser(
 
 
 def test_app_server_reports_why_it_did_not_start(tmp_path: Path) -> None:
-    no_app = r"(?s)streamlit exited with code \d+.*app\.py"  # tmp_path has no app.py
+    no_app = r"(?s)streamlit exited with code \d+.*server\.py"  # tmp_path has no server.py
     with pytest.raises(RuntimeError, match=no_app), running_app({}, tmp_path):
         pass  # pragma: no cover

@@ -13,7 +13,16 @@ import sys
 from collections.abc import Sequence
 
 #: the modules of kpi.cli that define commands, in the order of ``--help``
-COMMANDS = ("init", "batches", "export", "template", "import", "rollback")
+COMMANDS = (
+    "init",
+    "batches",
+    "export",
+    "template",
+    "import",
+    "rollback",
+    "users",
+    "briefing",
+)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 

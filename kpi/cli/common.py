@@ -11,22 +11,45 @@ from typing import Any
 from sqlalchemy import Engine
 
 from kpi.access import Actor
+from kpi.accounts import AccountError, cli_actor
 from kpi.config import get_settings
-from kpi.db import make_engine
+from kpi.db import make_engine, session_scope
+from kpi.units import PROVINCE_CODE
 
 
 def engine_from_settings() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def shell_actor(name: str | None = None) -> Actor:
-    """Whoever runs the command line has the shell, and with it the database: an admin."""
+def shell_name() -> str:
+    """The operating-system user at the shell."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "cli")
+
+
+def shell_actor() -> Actor:
+    """Whoever runs the command line has the shell, and with it the database: a local
+    administrator, recorded under the operating-system user name."""
+    return Actor(shell_name(), "admin", (PROVINCE_CODE,), "local")
+
+
+def acting_user(engine: Engine, name: str | None) -> Actor:
+    """``--user NAME``: that account's role and scope (it must exist and be active); without
+    it, the shell's local administrator. Raises AccountError."""
     if not name:
-        try:
-            name = getpass.getuser()
-        except (KeyError, OSError):
-            name = os.environ.get("USER", "cli")
-    return Actor(name, "admin")
+        return shell_actor()
+    with session_scope(engine) as session:
+        return cli_actor(session, name)
+
+
+def refuse_user(command: str, exc: AccountError) -> int:
+    """The message and exit code of a ``--user`` that cannot act."""
+    why = {"unknown_user": "no such user", "disabled_user": "the account is disabled"}
+    print(f"kpi {command}: --user {exc.detail.get('name')}: {why.get(exc.code, exc.code)}",
+          file=sys.stderr)  # fmt: skip
+    return 1
 
 
 def print_json(document: Any) -> None:

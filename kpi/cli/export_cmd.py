@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kpi.accounts import AccountError
 from kpi.catalogue import load_catalogue
 from kpi.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
-from kpi.cli.common import engine_from_settings, shell_actor
+from kpi.cli.common import acting_user, engine_from_settings, refuse_user
 from kpi.config import get_settings
 from kpi.db import session_scope
 from kpi.export import FORMATS, ExportRefused, build, check_xlsx, record_export, write
@@ -43,7 +44,10 @@ def register(sub: Any) -> None:
             p.add_argument(option, metavar="QUARTER", dest=field.param, help=helptext)
     p.add_argument("--format", choices=FORMATS, required=True, help="file format")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="file to write")
-    p.add_argument("--user", help="name recorded in the audit log (default: the shell user)")
+    p.add_argument(
+        "--user",
+        help="the account that exports, recorded in the audit log (default: the shell user)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -71,6 +75,11 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     engine = engine_from_settings()
     try:
+        actor = acting_user(engine, args.user)
+    except AccountError as exc:
+        engine.dispose()
+        return refuse_user("export", exc)
+    try:
         with session_scope(engine) as session:
             table = build(session, load_catalogue(), all_units(session), filters)
         if args.format == "xlsx":
@@ -92,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             partial.unlink(missing_ok=True)
             raise
         with session_scope(engine) as session:
-            record_export(session, shell_actor(args.user), table, args.format)
+            record_export(session, actor, table, args.format)
     except FilterError as exc:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_USAGE if exc.is_usage else EXIT_REFUSED

@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from kpi.cli.common import engine_from_settings, print_json, shell_actor
+from kpi.access import PermissionDenied
+from kpi.accounts import AccountError
+from kpi.cli.common import acting_user, engine_from_settings, print_json, refuse_user
 from kpi.config import LANGUAGES, get_settings
 from kpi.i18n import t
 from kpi.periods import Period, PeriodError
@@ -44,14 +46,20 @@ def run(args: argparse.Namespace) -> int:
             return 2
     engine = engine_from_settings()
     try:
+        actor = acting_user(engine, args.user)
         report = import_file(
             engine,
             Path(args.file),
-            actor=shell_actor(args.user),
+            actor=actor,
             period=period,
             dry_run=args.dry_run,
             lang=lang,
         )
+    except AccountError as exc:
+        return refuse_user("import", exc)
+    except PermissionDenied as exc:
+        print(f"kpi import: {t('access.refused', lang, reason=str(exc))}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as exc:
         print(
             f"kpi import: the database cannot be used ({exc.__class__.__name__}); "

@@ -7,6 +7,7 @@ from typing import Any
 
 from kpi.bootstrap import init_database
 from kpi.cli.common import engine_from_settings, print_json, shell_actor
+from kpi.config import get_settings
 
 
 def register(sub: Any) -> None:
@@ -22,7 +23,13 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     engine = engine_from_settings()
     try:
-        report = init_database(engine, shell_actor(), demo=args.demo, if_empty=args.if_empty)
+        report = init_database(
+            engine,
+            shell_actor(),
+            demo=args.demo,
+            if_empty=args.if_empty,
+            demo_accounts=args.demo and get_settings().demo_accounts,
+        )
     finally:
         engine.dispose()
     imported = [b for b, s in report.demo_batches if s == "imported"]
@@ -33,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
                 "catalogue_changes": report.catalogue_changes,
                 "unit_changes": report.unit_changes,
                 "batches_imported": imported,
+                "demo_accounts": [
+                    {"name": n, "role": r, "scope": sc, "password": pw}
+                    for n, r, sc, pw in report.demo_accounts
+                ],
             }
         )
     else:
@@ -44,4 +55,9 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"demo data: {len(imported)} batch(es) imported, {len(report.demo_batches) - len(imported)} already there"
             )
+        if report.demo_accounts:
+            print("demo accounts (passwords shown this once; log in at /login):")
+            for name, role, scope, password in report.demo_accounts:
+                print(f"  {name:<16} {role:<7} scope {scope:<6} password {password}")
+            print("  turn them off: python -m kpi users disable demo-admin (and demo-canglong)")
     return 0

@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from kpi.cli.common import engine_from_settings, print_json, shell_actor
+from kpi.accounts import AccountError
+from kpi.cli.common import acting_user, engine_from_settings, print_json, refuse_user
 from kpi.config import LANGUAGES, get_settings
 
 
@@ -31,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang or get_settings().lang
     engine = engine_from_settings()
     try:
-        report = rollback(engine, shell_actor(args.user), args.batch, lang)
+        report = rollback(engine, acting_user(engine, args.user), args.batch, lang)
+    except AccountError as exc:
+        return refuse_user("rollback", exc)
     except SQLAlchemyError as exc:
         print(
             f"kpi rollback: the database cannot be used ({exc.__class__.__name__}); "

@@ -14,6 +14,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from kpi import db, queries
+from kpi.admin import apply_activation
 from kpi.catalogue import Catalogue, load_catalogue
 from kpi.config import get_settings
 from kpi.periods import Period
@@ -33,8 +34,15 @@ def engine() -> Engine:
     return engine_for(database_url())
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _catalogue(url: str, version: int) -> Catalogue:
+    with db.session_scope(engine_for(url)) as session:
+        return apply_activation(load_catalogue(), session)
+
+
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    """The catalogue, with the indicators an administrator turned off marked inactive."""
+    return _catalogue(database_url(), data_version())
 
 
 def data_version() -> int:

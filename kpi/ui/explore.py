@@ -1,4 +1,4 @@
-"""Widgets and cached data of the Explore page (``views/explore.py``).
+"""Widgets and cached data of the Explore page (``pages/explore.py``).
 
 The filters live in the widgets (keys ``explore_*``) and in the page address: on the first
 run of a visit the widgets are seeded from ``st.query_params`` (a shared link reproduces the
@@ -16,13 +16,12 @@ from urllib.parse import parse_qs
 import streamlit as st
 
 from kpi import db, export
-from kpi.access import Actor
 from kpi.catalogue import Catalogue
-from kpi.config import get_settings
 from kpi.filters import Filters, unit_sort_key
 from kpi.i18n import t
 from kpi.periods import Period
 from kpi.ui import data
+from kpi.ui.frame import page_context
 from kpi.units import PROVINCE_CODE, UnitInfo, all_units
 
 #: rows drawn on screen; the downloads hold every row
@@ -326,7 +325,7 @@ def summary(tab: export.Table, lang: str) -> None:
 def _generator(tab: export.Table, fmt: str) -> Callable[[], bytes]:
     """The file, made when the button is clicked; the download is recorded in the audit log."""
     engine = data.engine()
-    actor = Actor("web", get_settings().web_role)
+    actor = page_context().user
 
     def make() -> bytes:
         content = export.to_bytes(tab, fmt)

@@ -9,19 +9,18 @@ import streamlit as st
 
 from kpi import db, queries
 from kpi.access import Actor
-from kpi.config import get_settings
 from kpi.display import format_figure
 from kpi.i18n import t
 from kpi.periods import Period, period_range
 from kpi.ui import data
-from kpi.ui.frame import source_lines
+from kpi.ui.frame import page_context, source_lines, time_text
 from loaders import template
 
 
 def web_actor() -> Actor:
-    """The web user. Until accounts exist (their own issue) every web session acts with the
-    role of KPI_WEB_ROLE; kpi.store checks that role on every write."""
-    return Actor("web", get_settings().web_role)
+    """The user acting on a staff page: the logged-in user of this run (or the anonymous
+    visitor, who may change nothing); kpi.store checks role and scope on every write."""
+    return page_context().user
 
 
 def template_periods() -> list[str]:
@@ -57,7 +56,7 @@ def batch_table(rows: list[dict[str, Any]], lang: str) -> pd.DataFrame:
         [
             {
                 t("history.col.batch", lang): r["batch"],
-                t("history.col.created_at", lang): r["created_at"],
+                t("history.col.created_at", lang): time_text(r["created_at"]),
                 t("history.col.source", lang): t(f"source.kind.{r['source']}", lang),
                 t("history.col.file", lang): r["file"] or "",
                 t("history.col.period", lang): Period.parse(r["period"]).label(lang)

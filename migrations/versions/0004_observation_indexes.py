@@ -13,11 +13,11 @@ dashboard's reads at national scale (tens of millions of rows):
 - ``ix_observation_history``: every row, current or not, by figure and id: a figure's history,
   exports with ``--history``, and the rows a rollback brings back.
 
-SQLite has no ``INCLUDE``: it gets the same keys. Chained after the head of this branch
-(``0001``); the lead re-chains it after ``0002_accounts`` and ``0003_report_source``.
+SQLite has no ``INCLUDE``: it gets the same keys. Chained after ``0002_accounts``, the head once
+main was merged; the lead re-chains it after ``0003_report_source`` when that lands.
 
 Revision ID: 0004_observation_indexes
-Revises: 0001
+Revises: 0002_accounts
 Create Date: 2026-12-01 08:45:00
 """
 
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_observation_indexes"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_accounts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -69,7 +69,7 @@ def running_app(env: dict[str, str], cwd: Path) -> Iterator[str]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", "server.py",
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
@@ -125,3 +125,13 @@ def new_context(browser: Browser, **options: Any) -> BrowserContext:
     )
     context.route("**/*", _local_only)
     return context
+
+
+def log_in(tab: Any, base_url: str, name: str, password: str, next_path: str = "/") -> None:
+    """Log in through the real form (the login route answers with a redirect to ``next``)."""
+    from urllib.parse import quote
+
+    tab.goto(f"{base_url}/login?next={quote(next_path, safe='')}")
+    tab.locator("#kpi-login-name").fill(name)
+    tab.locator("#kpi-login-password").fill(password)
+    tab.locator("#kpi-login-submit").click()

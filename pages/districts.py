@@ -4,10 +4,10 @@ import streamlit as st
 
 from kpi.i18n import t
 from kpi.ui import dashboard as ui
-from kpi.ui import data
-from kpi.ui.frame import language
+from kpi.ui import data, frame
 
-lang = language()
+ctx = frame.page("read")
+lang = ctx.lang
 st.title(t("districts.title", lang))
 periods = data.periods_with_data()
 if not periods:

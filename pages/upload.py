@@ -9,17 +9,14 @@ import streamlit as st
 from kpi.config import get_settings
 from kpi.i18n import t
 from kpi.periods import Period
-from kpi.ui import data
-from kpi.ui.frame import language
-from kpi.ui.staff import template_file, template_periods, web_actor
+from kpi.ui import data, frame
+from kpi.ui.staff import template_file, template_periods
 from loaders.importer import check_upload, commit_upload
 
-lang = language()
-actor = web_actor()
+ctx = frame.page("import")
+lang = ctx.lang
+actor = ctx.user
 st.title(t("upload.title", lang))
-if not actor.can("import"):
-    st.warning(t("upload.not_allowed", lang, role=actor.role))
-    st.stop()
 
 st.subheader(t("upload.template_heading", lang))
 choices = template_periods()
@@ -55,9 +52,11 @@ if uploaded is None:
 
 content = uploaded.getvalue()
 sha = hashlib.sha256(content).hexdigest()
-state_key = f"upload_report_{sha}_{lang}"
+state_key = f"upload_report_{sha}_{lang}_{actor.name}"
 if state_key not in st.session_state:
-    st.session_state[state_key] = check_upload(data.engine(), content, uploaded.name, lang=lang)
+    st.session_state[state_key] = check_upload(
+        data.engine(), content, uploaded.name, lang=lang, actor=actor
+    )
 report = st.session_state[state_key]
 
 if report.status == "imported":

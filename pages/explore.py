@@ -4,10 +4,10 @@ import streamlit as st
 
 from kpi.filters import FilterError
 from kpi.i18n import t
-from kpi.ui import data, explore
-from kpi.ui.frame import language
+from kpi.ui import data, explore, frame
 
-lang = language()
+ctx = frame.page("read")
+lang = ctx.lang
 st.title(t("explore.title", lang))
 if not data.periods_with_data():
     st.warning(t("app.no_data", lang))

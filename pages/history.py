@@ -5,13 +5,13 @@ import streamlit as st
 
 from kpi.i18n import t
 from kpi.periods import Period
-from kpi.ui import data
-from kpi.ui.frame import language
-from kpi.ui.staff import batch_figures_table, batch_table, figure_history_table, web_actor
+from kpi.ui import data, frame
+from kpi.ui.staff import batch_figures_table, batch_table, figure_history_table
 from loaders.importer import batches, rollback
 
-lang = language()
-actor = web_actor()
+ctx = frame.page("history")
+lang = ctx.lang
+actor = ctx.user
 st.title(t("history.title", lang))
 rows = batches(data.engine())
 if not rows:
@@ -28,7 +28,7 @@ chosen = st.selectbox(
         lang,
         batch=b,
         file=by_id[b]["file"] or "",
-        when=by_id[b]["created_at"],
+        when=frame.time_text(by_id[b]["created_at"]),
     ),
     key="history_batch",
 )
@@ -37,7 +37,10 @@ st.dataframe(batch_figures_table(chosen, lang), hide_index=True, key="history_ba
 flash = st.session_state.pop("history_flash", None)
 if flash:
     (st.success if flash[0] == "ok" else st.error)(flash[1])
-if by_id[chosen]["status"] == "committed" and actor.can("rollback"):
+may_undo = actor.can("rollback_any") or (
+    actor.can("rollback") and by_id[chosen]["user"] == actor.name
+)
+if by_id[chosen]["status"] == "committed" and may_undo:
     sure = st.checkbox(
         t("history.rollback_confirm", lang, batch=chosen), key="history_rollback_confirm"
     )

@@ -4,10 +4,11 @@ import streamlit as st
 
 from kpi.i18n import t
 from kpi.ui import dashboard as ui
-from kpi.ui import data
-from kpi.ui.frame import language
+from kpi.ui import data, frame
+from kpi.ui.briefing import draft_download
 
-lang = language()
+ctx = frame.page("read")
+lang = ctx.lang
 st.title(t("overview.title", lang))
 periods = data.periods_with_data()
 if not periods:
@@ -19,6 +20,7 @@ if model is None:
     st.warning(t("dashboard.no_province", lang))
     st.stop()
 ui.banner(model.is_demo, lang)
+draft_download(period, lang)
 st.subheader(t("overview.key_figures", lang))
 ui.cards(model, lang)
 st.subheader(t("dashboard.overview.groups", lang))
