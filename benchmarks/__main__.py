@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import inspect
 import json
 import os
 import platform
@@ -90,6 +91,15 @@ def report(name: str, cases: list[Case]) -> list[dict[str, object]]:
     return rows
 
 
+def _run(module: object, ctx: Context) -> list[Case]:
+    """A module's cases: ``run(ctx) -> list[Case]``, or the first form ``run() -> list[(what,
+    figure, unit)]`` (one figure each, no baseline), which stays accepted."""
+    run = module.run  # type: ignore[attr-defined]
+    if inspect.signature(run).parameters:
+        return list(run(ctx))
+    return [Case(str(what), [float(figure)], str(unit)) for what, figure, unit in run()]
+
+
 def bench(args: argparse.Namespace) -> int:
     found = modules()
     chosen = [
@@ -116,7 +126,7 @@ def bench(args: argparse.Namespace) -> int:
         print(f"== {name} ({ctx.scale} scale)", flush=True)
         started = time.perf_counter()
         try:
-            cases = importlib.import_module(f"benchmarks.{name}").run(ctx)
+            cases = _run(importlib.import_module(f"benchmarks.{name}"), ctx)
         except Exception as exc:  # one broken case must not lose the others' figures
             traceback.print_exc()
             ctx.notes[f"{name} failed"] = repr(exc)

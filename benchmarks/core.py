@@ -1,7 +1,8 @@
 """What every benchmark module shares: a measured case with its runs and its baseline.
 
 A module ``benchmarks/<name>_bench.py`` is the registry entry: it has
-``run(ctx: Context) -> list[Case]``, and ``python -m benchmarks`` finds it by its file name.
+``run(ctx: Context) -> list[Case]`` (or the first form, ``run() -> list[(what, figure, unit)]``,
+still accepted), and ``python -m benchmarks`` finds it by its file name.
 A case that has a baseline names another case of the same module measured in the same run (the
 obvious way of doing the same work); the report prints the ratio baseline / case, so ``20x``
 means twenty times faster than the obvious way. Nothing here asserts a time.

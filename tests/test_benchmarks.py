@@ -37,6 +37,20 @@ def test_ratio_is_baseline_median_over_case_median(
     assert (case.low, case.high) == (min(runs), max(runs))
 
 
+def test_modules_of_the_first_form_still_run() -> None:
+    from types import SimpleNamespace
+
+    from benchmarks.__main__ import _run
+    from benchmarks.core import Context
+
+    old = SimpleNamespace(run=lambda: [("draft report", 1.5, "s")])
+    new = SimpleNamespace(run=lambda ctx: [Case(f"at {ctx.scale}", [0.1, 0.2])])
+    assert [(c.name, c.runs, c.unit) for c in _run(old, Context())] == [
+        ("draft report", [1.5], "s")
+    ]
+    assert [c.name for c in _run(new, Context(scale="national"))] == ["at national"]
+
+
 def test_p95_of_twenty_is_the_nineteenth() -> None:
     assert p95([float(n) for n in range(1, 21)]) == 19.0
 
