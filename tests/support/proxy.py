@@ -34,8 +34,9 @@ LOG_LINE = re.compile(
 
 
 def nginx_path() -> str | None:
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None
+    """Debian's nginx (in /usr/sbin, which a non-root PATH may lack), or None."""
+    return shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
     )
 
 
