@@ -37,8 +37,11 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## bench: benchmarks with their baselines (SCALE=national reads the databases of
+## `python -m benchmarks generate`, see BENCHMARKS.md)
+SCALE ?= province
 bench: $(STAMP_DEV)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --scale $(SCALE)
 
 init: $(STAMP_RUN)
 	$(BIN)/python -m kpi init

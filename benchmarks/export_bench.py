@@ -6,7 +6,8 @@ The input is built directly as a DataFrame shaped like :func:`kpi.queries.figure
 and with a few approximate figures. Each case runs in its own Python process so that its peak
 memory is its own: the resident size once the input frame is made, then the peak (VmHWM, reset
 to the current size just before the export) during the build and the write; their difference
-is what the export itself held.
+is what the export itself held. The baseline, in the same run, is the obvious way: pandas'
+``to_csv`` / ``to_parquet`` of the same built frame (no BOM, no neutralising, no metadata).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.core import Case, Context
 
 ROOT = Path(__file__).resolve().parent.parent
 INDICATORS = (
@@ -119,8 +122,13 @@ def child(case: str, communes: int) -> None:
         path = Path(tmp) / f"table.{case}"
         started = time.perf_counter()
         try:
-            with path.open("wb") as fh:
-                export.write(table, "xlsx" if case == "xlsx" else case, fh)
+            if case == "pandas-csv":
+                table.frame.to_csv(path, index=False)
+            elif case == "pandas-parquet":
+                table.frame.to_parquet(path, index=False)
+            else:
+                with path.open("wb") as fh:
+                    export.write(table, case, fh)
         except export.ExportRefused as exc:
             out["refused"] = exc.message("en")
         out["write_s"] = time.perf_counter() - started
@@ -142,36 +150,43 @@ def _measure(case: str, communes: int) -> dict[str, float | str]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def run() -> list[tuple[str, float, str]]:
-    rows: list[tuple[str, float, str]] = []
+def run(ctx: Context) -> list[Case]:
+    repeat = max(1, min(ctx.repeat, 3))
+    cases: list[Case] = []
     for case in ("csv", "parquet"):
-        got = _measure(case, 10_000)
-        n = f"{int(got['rows']):,} rows"
-        rows.append((f"{case}: build the table ({n})", float(got["build_s"]), "s"))
-        rows.append((f"{case}: write the file", float(got["write_s"]), "s"))
-        rows.append((f"{case}: file size", float(got["bytes"]) / 1e6, "MB"))
-        rows.append((f"{case}: memory with the input frame (RSS)", float(got["input_mb"]), "MB"))
-        rows.append((f"{case}: peak memory during build + write", float(got["peak_mb"]), "MB"))
-        extra = float(got["peak_mb"]) - float(got["input_mb"])
-        rows.append((f"{case}: the export's own peak (over the input)", extra, "MB"))
+        runs = [_measure(case, 10_000) for _ in range(repeat)]
+        base = [_measure(f"pandas-{case}", 10_000) for _ in range(repeat)]
+        n = f"{int(runs[0]['rows']):,} rows"
+        baseline = f"export baseline: pandas to_{case}"
+        cases += [
+            Case(f"export {case}: build the table ({n})", [float(r["build_s"]) for r in runs]),
+            Case(
+                f"export {case}: write the file",
+                [float(r["write_s"]) for r in runs],
+                baseline=baseline,
+                note=f"{float(runs[0]['bytes']) / 1e6:.0f} MB",
+            ),
+            Case(
+                f"export {case}: peak memory during build + write",
+                [float(r["peak_mb"]) for r in runs],
+                unit="MB",
+                note=f"input frame {float(runs[0]['input_mb']):.0f} MB of it",
+            ),
+            Case(baseline, [float(r["write_s"]) for r in base]),
+            Case(f"{baseline}, peak memory", [float(r["peak_mb"]) for r in base], unit="MB"),
+        ]
     got = _measure("xlsx", 11_000)
-    rows.append(
-        (
-            f"xlsx: {int(got['rows']):,} rows refused (build + refusal)",
-            float(got["build_s"]) + float(got["write_s"]),
-            "s",
+    cases.append(
+        Case(
+            f"export xlsx: {int(got['rows']):,} rows refused, nothing written",
+            [float(got["write_s"])],
+            note=f"{int(got['bytes'])} bytes written",
         )
     )
-    rows.append(
-        (
-            "xlsx: refusal alone, nothing written",
-            float(got["write_s"]),
-            f"s, {int(got['bytes'])} bytes",
-        )
-    )
-    return rows
+    return cases
 
 
 if __name__ == "__main__":
-    for what, figure, unit in run():
-        print(f"{what:<55} {figure:>10.3f} {unit}")
+    from benchmarks.__main__ import report
+
+    report("export_bench", run(Context(repeat=1)))

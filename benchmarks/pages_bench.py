@@ -1,27 +1,30 @@
 """Server-side time of the leaders' pages (Overview, Trends, Districts) in Streamlit's AppTest.
 
-For each page, on the demo database and on a province database with ten years of quarters for
-every commune (``benchmarks/bigdb.py``):
+For each page, at province scale on the demo database and on a province database with ten years
+of quarters for every commune (``benchmarks/bigdb.py``), and at national scale on the databases
+of ``python -m benchmarks generate --scale national`` (PostgreSQL, SQLite):
 
-- cold: the first run after Streamlit's caches are cleared (queries, models and figures built);
-- warm: the median of later runs with nothing changed (what every click that changes nothing
-  the page depends on costs, and what a second reader of the same page costs);
-- change: the median time of a run after choosing another quarter (a model not cached yet).
+- cold: a run after Streamlit's caches are cleared (queries, models and figures built), the
+  baseline: what every run would cost without the caches;
+- warm: later runs with nothing changed (what every click that changes nothing the page depends
+  on costs, and what a second reader of the same page costs);
+- change: a run after choosing another quarter (a model not cached yet).
 
-The target is under 0.1 s warm. Times include AppTest's own overhead (a script thread, the
-element tree); the app itself (``app.py``) is run too, as in a browser.
+The targets are under 0.1 s warm at province scale, under 0.5 s at national scale. Times include
+AppTest's own overhead (a script thread, the element tree); the app itself (``app.py``) is run
+too, as in a browser.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks.core import Case, Context, timed
 from kpi import db
 from kpi.access import Actor
 from kpi.bootstrap import init_database
@@ -59,8 +62,8 @@ def _timed(run: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def measure_page(url: str, page: str) -> dict[str, float]:
-    """Cold, warm and change-of-quarter times of one page (seconds)."""
+def measure_page(url: str, page: str, repeat: int = 3) -> dict[str, list[float]]:
+    """Cold, warm and change-of-quarter times of one page (seconds, ``repeat`` runs each)."""
     from streamlit.testing.v1 import AppTest
 
     with _database(url):
@@ -68,24 +71,26 @@ def measure_page(url: str, page: str) -> dict[str, float]:
         at.session_state["lang"] = "vi"
         at.run()
         if page != "overview":
-            at.switch_page(str(ROOT / "views" / f"{page}.py")).run()
-        _clear()
-        cold = _timed(at.run)
+            at.switch_page(str(ROOT / "pages" / f"{page}.py")).run()
+        cold = []
+        for _ in range(repeat):
+            _clear()
+            cold.append(_timed(at.run))
+            _check(at, page)
+        warm = timed(at.run, max(repeat, WARM_RUNS))
         _check(at, page)
-        warm = statistics.median(_timed(at.run) for _ in range(WARM_RUNS))
-        _check(at, page)
-        change = float("nan")
+        change: list[float] = []
         key = QUARTER_WIDGETS.get(page)
         if key is not None:
             box = at.selectbox(key=key)
             options = list(box.options)
             times = []
-            for label in options[1:4]:
+            for label in options[1 : 1 + repeat]:
                 box.select(label)
                 times.append(_timed(at.run))
                 _check(at, page)
                 box = at.selectbox(key=key)
-            change = statistics.median(times) if times else float("nan")
+            change = times
         elif page == "trends":
             # Yearly figures instead of quarterly ones, then back.
             times = []
@@ -93,7 +98,7 @@ def measure_page(url: str, page: str) -> dict[str, float]:
                 at.radio(key="trends_freq").set_value(freq)
                 times.append(_timed(at.run))
                 _check(at, page)
-            change = times[0]
+            change = times[:1]
     return {"cold": cold, "warm": warm, "change": change}
 
 
@@ -113,28 +118,43 @@ def _demo_db(folder: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def run() -> list[tuple[str, float, str]]:
+def _cases(label: str, url: str, repeat: int) -> list[Case]:
+    cases = []
+    for page in PAGES:
+        times = measure_page(url, page, repeat)
+        cold = f"{label}: {page} cold (no cache)"
+        what = "another quarter" if page != "trends" else "yearly instead of quarterly"
+        cases += [
+            Case(f"{label}: {page} warm", times["warm"], baseline=cold),
+            Case(cold, times["cold"]),
+            Case(f"{label}: {page} {what}", times["change"], baseline=cold),
+        ]
+    return cases
+
+
+def run(ctx: Context) -> list[Case]:
     from benchmarks import bigdb
 
-    rows: list[tuple[str, float, str]] = []
+    repeat = max(1, min(ctx.repeat, 5))
+    cases: list[Case] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        made = bigdb.build(folder / "big.sqlite3")
-        rows.append(("big database: observations", made["observations"], "rows"))
-        rows.append(("big database: build", made["seconds"], "s"))
-        databases = {"demo": _demo_db(folder), "big": f"sqlite:///{folder / 'big.sqlite3'}"}
+        demo = _demo_db(folder)
         # One throwaway run so that imports are not counted in the first page's cold time.
-        measure_page(databases["demo"], "overview")
-        for name, url in databases.items():
-            for page in PAGES:
-                times = measure_page(url, page)
-                rows.append((f"{name}: {page} cold", times["cold"], "s"))
-                rows.append((f"{name}: {page} warm (median of {WARM_RUNS})", times["warm"], "s"))
-                what = "another quarter" if page != "trends" else "yearly instead of quarterly"
-                rows.append((f"{name}: {page} {what}", times["change"], "s"))
-    return rows
+        measure_page(demo, "overview", 1)
+        if ctx.scale == "national":
+            for dialect, url in sorted(ctx.national.items()):
+                cases += _cases(f"national {dialect}", url, repeat)
+            return cases
+        made = bigdb.build(folder / "big.sqlite3")
+        note = f"{int(made['observations']):,} rows, built in {made['seconds']:.1f} s"
+        cases += _cases("demo", demo, repeat)
+        cases += _cases("province ten years", f"sqlite:///{folder / 'big.sqlite3'}", repeat)
+        cases[-1].note = note
+    return cases
 
 
 if __name__ == "__main__":
-    for what, figure, unit in run():
-        print(f"{what:<60} {figure:>10.4f} {unit}")
+    from benchmarks.__main__ import report
+
+    report("pages_bench", run(Context(repeat=3)))

@@ -10,16 +10,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Float, String, cast, select, true, type_coerce
+from sqlalchemy.orm import Session, aliased
 
 from kpi import metrics
 from kpi.catalogue import Catalogue
 from kpi.models import ImportBatch, Observation
 from kpi.periods import Period, period_range
 from kpi.units import UnitInfo
+
+#: The current rows, written ``is_current = 1`` on SQLite (``IS 1``, SQLAlchemy's ``is_(True)``,
+#: is not matched to the partial indexes) and ``is_current = true`` on PostgreSQL.
+CURRENT: ColumnElement[bool] = Observation.is_current == true()
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,25 @@ def base_codes(catalogue: Catalogue, codes: Sequence[str]) -> list[str]:
     return out
 
 
+#: unit ids per ``IN`` list: the database filters every unit set, however large, in parts
+#: that stay under SQLite's oldest limit of bound parameters
+IN_CHUNK = 900
+
+
+def _chunks(ids: Sequence[int]) -> list[list[int]]:
+    unique = list(dict.fromkeys(ids))
+    return [unique[i : i + IN_CHUNK] for i in range(0, len(unique), IN_CHUNK)]
+
+
+def _value_for_floats(session: Session) -> ColumnElement[Any]:
+    """``value`` as the frames hold it (float), converted once and correctly rounded, as
+    ``float(Decimal)`` would: on PostgreSQL by ``numeric::float8`` (strtod of its text), on
+    SQLite from the stored decimal text by pandas; never through a ``Decimal`` per row."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(Observation.value, Float).label("value")
+    return type_coerce(Observation.value, String()).label("value")
+
+
 def fetch_current(
     session: Session, codes: Sequence[str], unit_ids: Sequence[int], first: str, last: str
 ) -> pd.DataFrame:
@@ -55,30 +80,33 @@ def fetch_current(
             Observation.indicator_code,
             Observation.unit_id,
             Observation.period,
-            Observation.value,
+            _value_for_floats(session),
             Observation.qualifier,
             Observation.batch_id,
             ImportBatch.is_demo,
         )
         .join(ImportBatch, ImportBatch.id == Observation.batch_id)
         .where(
-            Observation.is_current.is_(True),
+            CURRENT,
             Observation.indicator_code.in_(list(codes)),
             Observation.period >= first,
             Observation.period <= last,
         )
     )
-    if len(unit_ids) < 900:
-        stmt = stmt.where(Observation.unit_id.in_(list(unit_ids)))
-    rows = session.execute(stmt).all()
+    # Core rows as plain tuples: the frame is built column-wise by pandas, without the ORM's
+    # per-row objects (most of the time of a large fetch).
+    conn = session.connection()
+    rows = [
+        tuple(row)
+        for part in _chunks(unit_ids)
+        for row in conn.execute(stmt.where(Observation.unit_id.in_(part)))
+    ]
     frame = pd.DataFrame(
         rows,
         columns=["indicator", "unit_id", "period", "value", "qualifier", "batch_id", "is_demo"],
     )
     if frame.empty:
         return metrics.empty_frame()
-    if len(unit_ids) >= 900:
-        frame = frame[frame["unit_id"].isin(set(unit_ids))]
     frame["value"] = frame["value"].astype(float)
     frame["is_demo"] = frame["is_demo"].astype(bool)
     frame["complete"] = True
@@ -126,10 +154,11 @@ def figures(
                 obs = below if obs.empty else pd.concat([obs, below], ignore_index=True)
             needed += descendants
     parent_ids = {uid for uid in needed if children.get(uid)}
+    bounds = [(p.code, p.start, p.end) for p in periods]  # dates computed once, not per unit
     children_count = {
-        (pid, p.code): sum(1 for c in children[pid] if c.valid_during(p.start, p.end))
+        (pid, code): sum(1 for c in children[pid] if c.valid_during(start, end))
         for pid in parent_ids
-        for p in periods
+        for code, start, end in bounds
     }
     parent_of = {uid: by_id[uid].parent_id for uid in needed}
     frame = metrics.rollup_units(obs, catalogue, parent_of, children_count, wanted)
@@ -142,11 +171,24 @@ def figures(
 
 
 def periods_with_data(session: Session) -> list[str]:
+    """The quarters that have current figures, in order.
+
+    A skip scan: each step asks the period index for the first quarter after the last one
+    found, so a national table of tens of millions of rows costs one index probe per quarter
+    (a ``DISTINCT`` would read every row)."""
+    inner = aliased(Observation)
+    first = select(Observation.period).where(CURRENT).order_by(Observation.period).limit(1)
+    found = select(first.scalar_subquery().label("period")).cte("found", recursive=True)
+    later = (
+        select(inner.period)
+        .where(inner.is_current == true(), inner.period > found.c.period)
+        .order_by(inner.period)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = found.union_all(select(later).where(found.c.period.is_not(None)))
     rows = session.execute(
-        select(Observation.period)
-        .where(Observation.is_current.is_(True))
-        .distinct()
-        .order_by(Observation.period)
+        select(found.c.period).where(found.c.period.is_not(None)).order_by(found.c.period)
     ).scalars()
     return [str(r) for r in rows]
 
@@ -209,6 +251,7 @@ def figure_sources(
             Observation.source_read,
             ImportBatch.report_number,
             ImportBatch.report_date,
+            Observation.id,
         )
         .join(ImportBatch, ImportBatch.id == Observation.batch_id)
         .where(
@@ -219,13 +262,18 @@ def figure_sources(
         .order_by(Observation.id.desc())
     )
     if current_only:
-        stmt = stmt.where(Observation.is_current.is_(True))
-    if len(unit_ids) < 900:
-        stmt = stmt.where(Observation.unit_id.in_(list(unit_ids)))
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=SOURCE_COLUMNS)
-    if len(unit_ids) >= 900:
-        frame = frame[frame["unit_id"].isin(set(unit_ids))].reset_index(drop=True)
-    return frame
+        stmt = stmt.where(CURRENT)
+    parts = [
+        session.execute(stmt.where(Observation.unit_id.in_(part))).all()
+        for part in _chunks(unit_ids)
+    ]
+    rows = (
+        parts[0]
+        if len(parts) == 1
+        else sorted(chain(*parts), key=lambda r: int(r[-1]), reverse=True)
+    )
+    frame = pd.DataFrame(rows, columns=[*SOURCE_COLUMNS, "id"])
+    return frame.drop(columns="id")
 
 
 def figure_history(session: Session, indicator: str, unit_id: int, period: str) -> pd.DataFrame:
