@@ -114,13 +114,22 @@ def _refuse_origin(request: Request, settings: Settings, address: str, action: s
     return PlainTextResponse("Forbidden: the form did not come from this site", status_code=403)
 
 
-async def login_route(request: Request) -> Response:
+def _from_this_site(request: Request, action: str) -> tuple[Settings, str, bool, Response | None]:
+    """The settings, the client's address, whether it came through a trusted proxy, and a 403
+    (audited) when the form did not come from this site."""
     settings = get_settings()
     address, proxied = _request_address(request, settings)
-    if not origin_allowed(
+    if origin_allowed(
         request.headers.get("origin"), request.headers.get("host"), settings.public_url
     ):
-        return _refuse_origin(request, settings, address, "login")
+        return settings, address, proxied, None
+    return settings, address, proxied, _refuse_origin(request, settings, address, action)
+
+
+async def login_route(request: Request) -> Response:
+    settings, address, proxied, refused = _from_this_site(request, "login")
+    if refused is not None:
+        return refused
     form = await request.form()
     name = str(form.get("username") or "")
     password = str(form.get("password") or "")
@@ -159,12 +168,9 @@ async def login_route(request: Request) -> Response:
 
 
 async def logout_route(request: Request) -> Response:
-    settings = get_settings()
-    address, _ = _request_address(request, settings)
-    if not origin_allowed(
-        request.headers.get("origin"), request.headers.get("host"), settings.public_url
-    ):
-        return _refuse_origin(request, settings, address, "logout")
+    settings, _, _, refused = _from_this_site(request, "logout")
+    if refused is not None:
+        return refused
     form = await request.form()
     token = request.cookies.get(accounts.COOKIE_NAME)
     engine = _engine(settings.database_url)

@@ -55,3 +55,13 @@ def refuse_user(command: str, exc: AccountError) -> int:
 def print_json(document: Any) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def unusable_database(command: str, exc: Exception) -> int:
+    """The message and exit code (2) when the database cannot be used."""
+    print(
+        f"kpi {command}: the database cannot be used ({exc.__class__.__name__}); "
+        "run `python -m kpi init` first",
+        file=sys.stderr,
+    )
+    return 2

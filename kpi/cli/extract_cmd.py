@@ -17,7 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kpi.access import PermissionDenied
 from kpi.accounts import AccountError
-from kpi.cli.common import acting_user, engine_from_settings, print_json, refuse_user
+from kpi.cli.common import (
+    acting_user,
+    engine_from_settings,
+    print_json,
+    refuse_user,
+    unusable_database,
+)
 from kpi.config import LANGUAGES, get_settings
 from kpi.i18n import t
 from kpi.periods import Period, PeriodError
@@ -111,12 +117,7 @@ def run(args: argparse.Namespace) -> int:
     except ReviewError as exc:
         return _refused(exc, args.format, lang)
     except SQLAlchemyError as exc:
-        print(
-            f"kpi extract: the database cannot be used ({exc.__class__.__name__}); "
-            "run `python -m kpi init` first",
-            file=sys.stderr,
-        )
-        return 2
+        return unusable_database("extract", exc)
     finally:
         engine.dispose()
     if args.format == "json":

@@ -17,7 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kpi.access import PermissionDenied
 from kpi.accounts import AccountError
-from kpi.cli.common import acting_user, engine_from_settings, print_json, refuse_user
+from kpi.cli.common import (
+    acting_user,
+    engine_from_settings,
+    print_json,
+    refuse_user,
+    unusable_database,
+)
 from kpi.config import LANGUAGES, get_settings
 from kpi.i18n import t
 from kpi.periods import Period, PeriodError
@@ -69,12 +75,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"kpi import: {t('access.refused', lang, reason=str(exc))}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        print(
-            f"kpi import: the database cannot be used ({exc.__class__.__name__}); "
-            "run `python -m kpi init` first",
-            file=sys.stderr,
-        )
-        return 2
+        return unusable_database("import", exc)
     finally:
         engine.dispose()
     if report.status == "unconfirmed":

@@ -7,13 +7,18 @@ some of its figures: the message names them); 2 usage error.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from kpi.accounts import AccountError
-from kpi.cli.common import acting_user, engine_from_settings, print_json, refuse_user
+from kpi.cli.common import (
+    acting_user,
+    engine_from_settings,
+    print_json,
+    refuse_user,
+    unusable_database,
+)
 from kpi.config import LANGUAGES, get_settings
 
 
@@ -36,12 +41,7 @@ def run(args: argparse.Namespace) -> int:
     except AccountError as exc:
         return refuse_user("rollback", exc)
     except SQLAlchemyError as exc:
-        print(
-            f"kpi rollback: the database cannot be used ({exc.__class__.__name__}); "
-            "run `python -m kpi init` first",
-            file=sys.stderr,
-        )
-        return 2
+        return unusable_database("rollback", exc)
     finally:
         engine.dispose()
     if args.format == "json":

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from kpi.catalogue import load_catalogue
-from kpi.cli.common import engine_from_settings, print_json
+from kpi.cli.common import engine_from_settings, print_json, unusable_database
 from kpi.config import LANGUAGES, get_settings
 from kpi.db import session_scope
 from kpi.i18n import t
@@ -45,12 +45,7 @@ def run(args: argparse.Namespace) -> int:
         with session_scope(engine) as session:
             status = reporting_status(session, catalogue, period)
     except SQLAlchemyError as exc:
-        print(
-            f"kpi status: the database cannot be used ({exc.__class__.__name__}); "
-            "run `python -m kpi init` first",
-            file=sys.stderr,
-        )
-        return 2
+        return unusable_database("status", exc)
     finally:
         engine.dispose()
     if args.format == "json":

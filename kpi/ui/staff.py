@@ -14,15 +14,9 @@ from kpi.i18n import t
 from kpi.page_models import source_lines
 from kpi.periods import Period, period_range
 from kpi.ui import data
-from kpi.ui.frame import page_context, time_text
+from kpi.ui.frame import time_text
 from loaders import template
 from loaders.importer import ImportReport, check_upload
-
-
-def web_actor() -> Actor:
-    """The user acting on a staff page: the logged-in user of this run (or the anonymous
-    visitor, who may change nothing); kpi.store checks role and scope on every write."""
-    return page_context().user
 
 
 def template_periods() -> list[str]:
