@@ -792,11 +792,27 @@ def write_parquet(table: Table, fh: IO[bytes], exported_at: dt.datetime | None =
         if not len(table):
             writer.write_table(schema.empty_table())
         for chunk in table.chunks():
-            arrays = [
-                pa.array(_values(chunk[c.key], c.kind, False), type=types[c.kind])
-                for c in table.columns
-            ]
+            arrays = [_arrow_array(chunk[c.key], c.kind, types[c.kind]) for c in table.columns]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+
+
+def _arrow_array(series: pd.Series, kind: str, arrow_type: Any) -> Any:
+    """A column for Parquet straight from its NumPy values (a missing figure stays null, never
+    zero); text columns keep their categories' values. No Python object per cell for numbers:
+    a million-row export is written in a fraction of the time."""
+    import pyarrow as pa
+
+    if kind == "number":
+        return pa.array(series.to_numpy(dtype=float), type=arrow_type, from_pandas=True)
+    if kind == "bool":
+        return pa.array(series.to_numpy(dtype=bool), type=arrow_type)
+    if kind == "int":
+        return pa.array(series.astype("Int64"), type=arrow_type, from_pandas=True)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        dictionary = pa.array([str(c) for c in series.cat.categories], type=arrow_type)
+        indices = pa.array(series.cat.codes.to_numpy(), mask=series.cat.codes.to_numpy() < 0)
+        return pa.DictionaryArray.from_arrays(indices, dictionary).cast(arrow_type)
+    return pa.array(_text_values(series, False), type=arrow_type)
 
 
 def write_json(table: Table, fh: IO[bytes], exported_at: dt.datetime | None = None) -> None:
