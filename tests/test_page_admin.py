@@ -155,7 +155,7 @@ def test_the_audit_log_is_shown_in_local_time_and_downloaded(admin_page: AppTest
     at = admin_page
     tables = [d.value for d in at.dataframe]
     log = next(t for t in tables if "Hành động" in t.columns)
-    assert "login" in set(log["Hành động"])
+    assert "đăng nhập" in set(log["Hành động"])  # in words; the CSV keeps the code
     assert all(len(v) == 16 and v[2] == "/" for v in log["Thời gian"])  # dd/mm/yyyy HH:MM
     assert any(b.label == "Tải nhật ký (CSV)" for b in at.get("download_button"))  # type: ignore[attr-defined]
 

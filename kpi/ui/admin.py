@@ -15,7 +15,7 @@ from kpi import accounts, audit, db
 from kpi import admin as core
 from kpi.access import ROLES
 from kpi.config import get_settings
-from kpi.i18n import t
+from kpi.i18n import has, t
 from kpi.numbers import format_number
 from kpi.ui import data
 from kpi.ui.account import account_error
@@ -206,6 +206,12 @@ def indicators_section(ctx: PageContext) -> None:
         st.rerun()
 
 
+def action_name(action: str, lang: str) -> str:
+    """An audit action in words (the code stays in the CSV download)."""
+    key = f"admin.action.{action}"
+    return t(key, lang) if has(key, lang) else action
+
+
 def audit_section(ctx: PageContext) -> None:
     lang = ctx.lang
     tz = get_settings().timezone
@@ -238,7 +244,7 @@ def audit_section(ctx: PageContext) -> None:
         {
             t("admin.col.at", lang): [time_text(v) for v in frame["at"]],
             t("admin.col.actor", lang): frame["actor"],
-            t("admin.col.action", lang): frame["action"],
+            t("admin.col.action", lang): [action_name(a, lang) for a in frame["action"]],
             t("admin.col.outcome", lang): [t(f"admin.outcome.{o}", lang) for o in frame["outcome"]],
             t("admin.col.address", lang): frame["address"].fillna(""),
             t("admin.col.detail", lang): [
