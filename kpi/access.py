@@ -35,12 +35,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 class PermissionDenied(PermissionError):
     """An action the actor's role or scope does not allow."""
 
-    def __init__(self, actor: Actor, action: str, detail: str = "") -> None:
+    def __init__(
+        self, actor: Actor, action: str, detail: str = "", units: tuple[str, ...] = ()
+    ) -> None:
         text = f"{actor.name} ({actor.role}) may not {action}"
         super().__init__(f"{text}: {detail}" if detail else text)
         self.actor = actor
         self.action = action
         self.detail = detail
+        self.units = units  # the unit codes outside the scope, for a scope refusal
 
 
 @dataclass(frozen=True)
@@ -105,4 +108,6 @@ def require_units(
     outside = out_of_scope(actor, unit_ids, districts)
     if outside:
         codes = sorted({districts.get(u, (str(u), None))[0] for u in outside})
-        raise PermissionDenied(actor, "write", "units outside the scope: " + ", ".join(codes))
+        raise PermissionDenied(
+            actor, "write", "units outside the scope: " + ", ".join(codes), tuple(codes)
+        )

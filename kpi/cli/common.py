@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from kpi.access import Actor
+from kpi.access import Actor, PermissionDenied
 from kpi.accounts import AccountError, cli_actor
 from kpi.config import get_settings
 from kpi.db import make_engine, session_scope
+from kpi.i18n import t
 from kpi.units import PROVINCE_CODE
 
 
@@ -65,3 +66,26 @@ def unusable_database(command: str, exc: Exception) -> int:
         file=sys.stderr,
     )
     return 2
+
+
+def refusal(command: str, exc: PermissionDenied, lang: str) -> int:
+    """A refused write in the user's language (exit 1): the units outside the account's scope,
+    or the role that may not do it."""
+    actor = exc.actor
+    if exc.units:
+        text = t(
+            "access.cli_out_of_scope",
+            lang,
+            name=actor.name,
+            scope=actor.describe_scope(),
+            units=", ".join(exc.units),
+        )
+    else:
+        text = t(
+            "access.cli_not_allowed",
+            lang,
+            name=actor.name,
+            role=t(f"access.role.{actor.role}", lang),
+        )
+    print(f"kpi {command}: {text}", file=sys.stderr)
+    return 1

@@ -21,6 +21,7 @@ from kpi.cli.common import (
     acting_user,
     engine_from_settings,
     print_json,
+    refusal,
     refuse_user,
     unusable_database,
 )
@@ -112,8 +113,7 @@ def run(args: argparse.Namespace) -> int:
     except AccountError as exc:
         return refuse_user("extract", exc)
     except PermissionDenied as exc:
-        print(f"kpi extract: {t('access.refused', lang, reason=str(exc))}", file=sys.stderr)
-        return 1
+        return refusal("extract", exc, lang)
     except ReviewError as exc:
         return _refused(exc, args.format, lang)
     except SQLAlchemyError as exc:

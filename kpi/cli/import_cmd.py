@@ -21,6 +21,7 @@ from kpi.cli.common import (
     acting_user,
     engine_from_settings,
     print_json,
+    refusal,
     refuse_user,
     unusable_database,
 )
@@ -72,8 +73,7 @@ def run(args: argparse.Namespace) -> int:
     except AccountError as exc:
         return refuse_user("import", exc)
     except PermissionDenied as exc:
-        print(f"kpi import: {t('access.refused', lang, reason=str(exc))}", file=sys.stderr)
-        return 1
+        return refusal("import", exc, lang)
     except SQLAlchemyError as exc:
         return unusable_database("import", exc)
     finally:
