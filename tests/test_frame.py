@@ -38,3 +38,18 @@ def test_the_root_address_opens_the_overview_at_its_own_address(demo_url: str) -
     assert at.title[0].value == "Overview"  # ?lang=en is read, and kept
     assert at.query_params["lang"] == "en"
     assert at.metric  # the cards
+
+
+def test_a_deep_link_keeps_its_language_through_the_frame(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/explore?lang=en`` as a fresh server's first request: app.py reads the address's
+    language, since the frame carries the query into app.py too."""
+    monkeypatch.setattr(app_test, "PagesManager", PagesManager)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params["lang"] = "en"
+    at.switch_page(str(ROOT / "pages" / "explore.py"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "Explore and export"
+    assert at.radio(key="lang").value == "en"

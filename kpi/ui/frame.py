@@ -137,8 +137,10 @@ def page(needs: str | None = "read") -> PageContext:
     if ctx is None:
         here = inspect.currentframe()
         caller = Path(here.f_back.f_code.co_filename if here and here.f_back else "app.py")
-        st.session_state[_PENDING] = {"script": f"pages/{caller.name}", "query": query()}
-        st.switch_page("app.py")
+        params = query()
+        st.session_state[_PENDING] = {"script": f"pages/{caller.name}", "query": params}
+        # the query goes along, so that app.py reads the address's language (?lang=en) too
+        st.switch_page("app.py", query_params=params or None)
         raise RuntimeError("unreachable")  # pragma: no cover - switch_page raises
     if needs is None or ctx.can(needs):
         return ctx
