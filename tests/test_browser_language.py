@@ -15,7 +15,6 @@ A self-test injects "Select all" into a Vietnamese page and checks that the read
 from __future__ import annotations
 
 import re
-import time
 import tomllib
 import unicodedata
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ import pytest
 from kpi.catalogue import load_catalogue
 from kpi.units import load_unit_defs
 from tests.conftest import screenshot
+from tests.support.server import settled
 
 pytestmark = pytest.mark.browser
 
@@ -161,15 +161,6 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
-def _settled(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_timeout(300)
-    for _ in range(100):
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            break
-        time.sleep(0.2)
-    page.wait_for_timeout(600)
-
-
 def _read(page) -> str:  # type: ignore[no-untyped-def]
     """The page's visible text, and the list of each select box opened once."""
     texts = [str(page.evaluate(VISIBLE_TEXT))]
@@ -199,7 +190,7 @@ def _open(page, base: str, name: str, lang: str) -> None:  # type: ignore[no-unt
     page.locator(
         ".js-plotly-plot, [data-testid='stDataFrame'], [data-testid='stMetricValue']"
     ).first.wait_for(state="attached")
-    _settled(page)
+    settled(page)
     before = ""
     for _ in range(40):  # until two readings half a second apart agree: the page is drawn
         now = str(page.evaluate(VISIBLE_TEXT))

@@ -4,23 +4,13 @@ changing the indicator on each; a screenshot of every page is kept in test-artif
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
 from tests.conftest import screenshot
+from tests.support.server import settled
 
 pytestmark = pytest.mark.browser
-
-
-def _settled(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the app has finished its run (no "Running..." widget)."""
-    page.wait_for_timeout(300)
-    for _ in range(100):
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            break
-        time.sleep(0.2)
-    page.wait_for_timeout(500)
 
 
 def _keep(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +43,7 @@ def test_a_leader_reads_the_quarter_then_its_trends_and_districts(page, live_app
 
     # Overview: the real quarter's figures, the whole indicator names, a figure's source
     page.locator('[data-testid="stMetricValue"]').first.wait_for()
-    _settled(page)
+    settled(page)
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     for expected in ("7.848", "38.751", "38.584", "516", "99,57%", ">90%", "~28.474"):
         assert expected in values, (expected, values)
@@ -69,18 +59,18 @@ def test_a_leader_reads_the_quarter_then_its_trends_and_districts(page, live_app
     # Trends: the dossiers by quarter; then the users of the document system too
     page.get_by_role("link", name="Xu hướng").click()
     page.locator(".js-plotly-plot").first.wait_for()
-    _settled(page)
+    settled(page)
     assert "Quý I/2019" in _svg_text(page)
     cells = page.locator('[data-testid="stDataFrame"] td').all_inner_texts()
     assert "38.751" in cells and "99,57%" in cells
     search = page.get_by_label("Tìm theo tên")
     search.fill("nguoi su dung")  # without tones: the picker folds them
     search.press("Enter")
-    _settled(page)
+    settled(page)
     page.get_by_text(
         "Người sử dụng phần mềm quản lý văn bản và điều hành", exact=True
     ).first.click()
-    _settled(page)
+    settled(page)
     page.get_by_role(
         "heading", name="Người sử dụng phần mềm quản lý văn bản và điều hành"
     ).wait_for()
@@ -94,7 +84,7 @@ def test_a_leader_reads_the_quarter_then_its_trends_and_districts(page, live_app
     # Districts: ranked on dossiers received; then on the resolution rate
     page.get_by_role("link", name="Các huyện").click()
     page.locator(".js-plotly-plot").first.wait_for()
-    _settled(page)
+    settled(page)
     text = _svg_text(page)
     # the units as they were in Quý I/2019 (no †), the province total explained
     assert "†" not in text and "4.578" in text
@@ -104,7 +94,7 @@ def test_a_leader_reads_the_quarter_then_its_trends_and_districts(page, live_app
     indicator.click()
     indicator.fill("Tỷ số hồ sơ")
     page.get_by_role("option", name="Tỷ số hồ sơ giải quyết trên hồ sơ tiếp nhận").click()
-    _settled(page)
+    settled(page)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot text')]"
         ".some(t => t.textContent.includes('Toàn tỉnh: 99,57%'))"

@@ -5,13 +5,12 @@ every label in the other language at once, keeping the choices."""
 
 from __future__ import annotations
 
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.conftest import screenshot
-from tests.support.server import new_context
+from tests.support.server import new_context, settled
 
 pytestmark = pytest.mark.browser
 
@@ -51,15 +50,6 @@ WIDGETS = """() => {
 }"""
 
 
-def _settled(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_timeout(300)
-    for _ in range(100):
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            break
-        time.sleep(0.2)
-    page.wait_for_timeout(700)
-
-
 def _stable(page) -> list[str]:  # type: ignore[no-untyped-def]
     """What the widgets show, once two readings half a second apart agree (the page has
     finished drawing)."""
@@ -76,7 +66,7 @@ def _stable(page) -> list[str]:  # type: ignore[no-untyped-def]
 def _open(page, url: str) -> list[str]:  # type: ignore[no-untyped-def]
     page.goto(url)
     page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for()
-    _settled(page)
+    settled(page)
     return _stable(page)
 
 
@@ -112,15 +102,15 @@ def test_switching_the_language_redraws_every_label_and_keeps_the_choices(
     widgets = _open(page, f"{live_app}/?period=2018-Q4")
     assert "Quý IV/2018" in widgets
     page.get_by_text("English", exact=True).click()
-    _settled(page)
+    settled(page)
     widgets = _stable(page)
     assert "Q4 2018" in widgets and "Quý IV/2018" not in widgets, widgets
     assert _query(page.url) == {"period": ["2018-Q4"], "lang": ["en"]}
     page.goto(f"{live_app}/trends?from=2018-Q1&to=2019-Q1")
     page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for()
-    _settled(page)
+    settled(page)
     page.get_by_text("Tiếng Việt", exact=True).click()
-    _settled(page)
+    settled(page)
     widgets = _stable(page)
     assert "Quý I/2018" in widgets and "Quý I/2019" in widgets, widgets
     assert not any(w.startswith("Q1 ") for w in widgets), widgets
@@ -131,7 +121,7 @@ def test_on_a_phone_the_toolbar_and_the_heat_map_figures_give_way(page, live_app
     figures for the hover; on a wide screen the figures are in the cells."""
     page.goto(f"{live_app}/districts")
     page.locator("g.heatmap-label").first.wait_for(state="attached")
-    _settled(page)
+    settled(page)
     assert page.locator("g.heatmap-label").first.is_visible()
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(800)

@@ -135,3 +135,14 @@ def log_in(tab: Any, base_url: str, name: str, password: str, next_path: str = "
     tab.locator("#kpi-login-name").fill(name)
     tab.locator("#kpi-login-password").fill(password)
     tab.locator("#kpi-login-submit").click()
+
+
+def settled(tab: Any, pause_ms: int = 600) -> None:
+    """Wait until the app has finished its run (no "Running..." widget), then a moment more for
+    the browser to draw what it sent."""
+    tab.wait_for_timeout(300)
+    for _ in range(100):
+        if tab.locator('[data-testid="stStatusWidget"]').count() == 0:
+            break
+        time.sleep(0.2)
+    tab.wait_for_timeout(pause_ms)
