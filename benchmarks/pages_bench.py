@@ -12,7 +12,8 @@ of ``python -m benchmarks generate --scale national`` (PostgreSQL, SQLite):
 
 The targets are under 0.1 s warm at province scale, under 0.5 s at national scale. Times include
 AppTest's own overhead (a script thread, the element tree); the app itself (``app.py``) is run
-too, as in a browser.
+too, as in a browser, and as a server runs it after its first request
+(:func:`tests.support.apptest.warm_server_pages`: left alone, AppTest runs every rerun twice).
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ def measure_page(url: str, page: str, repeat: int = 3) -> dict[str, list[float]]
     """Cold, warm and change-of-quarter times of one page (seconds, ``repeat`` runs each)."""
     from streamlit.testing.v1 import AppTest
 
-    with _database(url):
+    from tests.support.apptest import warm_server_pages
+
+    with _database(url), warm_server_pages():
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.session_state["lang"] = "vi"
         at.run()

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from kpi import db
 from kpi.access import Actor
 from kpi.bootstrap import init_database
+from tests.support.apptest import warm_server_pages
 from tests.support.postgres import (
     create_database,
     drop_database,
@@ -33,21 +34,12 @@ EDITOR = Actor("test-editor", "editor")
 
 
 @pytest.fixture(autouse=True)
-def _warm_server_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest forgets, at every run, that app.py has set up ``st.navigation``, so with a
-    ``pages/`` folder every rerun would take Streamlit's old multipage path (which a real server
-    takes only for a fresh server's first request, and the frame then sends through app.py).
-    Tests run the app as a server does after that first request; the fresh-server path has its
-    own tests (tests/test_frame.py and a browser test)."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-
-    class WarmPagesManager(PagesManager):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", WarmPagesManager)
+def _warm_server_pages() -> Iterator[None]:
+    """Tests run the app as a server does after its first request (see
+    :class:`tests.support.apptest.WarmPagesManager`); the fresh-server path has its own tests
+    (tests/test_frame.py and a browser test)."""
+    with warm_server_pages():
+        yield
 
 
 @pytest.fixture(autouse=True)

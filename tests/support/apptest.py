@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+class WarmPagesManager(PagesManager):
+    """AppTest forgets, at every run, that app.py has set up ``st.navigation``, so with a
+    ``pages/`` folder every rerun would take Streamlit's old multipage path (which a real server
+    takes only for a fresh server's first request, and the frame then sends through app.py) and
+    run the app twice. This manager keeps what a warmed server knows."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+
+@contextlib.contextmanager
+def warm_server_pages() -> Iterator[None]:
+    """AppTests made inside run the app as a server does after its first request (the tests'
+    autouse fixture and the page benchmarks)."""
+    before = app_test.PagesManager
+    app_test.PagesManager = WarmPagesManager  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        app_test.PagesManager = before  # type: ignore[misc]
 
 
 def open_app(lang: str = "vi", page: str | None = None, timeout: float = 30) -> AppTest:
