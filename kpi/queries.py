@@ -14,18 +14,15 @@ from itertools import chain
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Float, String, cast, select, true, type_coerce
+from sqlalchemy import Float, String, cast, select, true, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from kpi import metrics
 from kpi.catalogue import Catalogue
-from kpi.models import ImportBatch, Observation
+from kpi.models import CURRENT, FORMER, ImportBatch, Observation
 from kpi.periods import Period, period_range
 from kpi.units import UnitInfo
 
-#: The current rows, written ``is_current = 1`` on SQLite (``IS 1``, SQLAlchemy's ``is_(True)``,
-#: is not matched to the partial indexes) and ``is_current = true`` on PostgreSQL.
-CURRENT: ColumnElement[bool] = Observation.is_current == true()
 
 
 @dataclass(frozen=True)
@@ -261,10 +258,12 @@ def figure_sources(
         )
         .order_by(Observation.id.desc())
     )
-    if current_only:
-        stmt = stmt.where(CURRENT)
+    # The current rows from their index, the revised ones from the history index (each partial,
+    # so the two are asked apart), then merged newest first.
+    states = [CURRENT] if current_only else [CURRENT, FORMER]
     parts = [
-        session.execute(stmt.where(Observation.unit_id.in_(part))).all()
+        session.execute(stmt.where(state, Observation.unit_id.in_(part))).all()
+        for state in states
         for part in _chunks(unit_ids)
     ]
     rows = (
@@ -357,7 +356,7 @@ def previous_figures(
         Observation.value,
         Observation.qualifier,
     ).where(
-        Observation.is_current.is_(True),
+        CURRENT,
         Observation.indicator_code.in_(codes),
         Observation.period >= first.code,
         Observation.period <= last.code,

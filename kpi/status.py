@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from kpi.catalogue import Catalogue
 from kpi.i18n import t
-from kpi.models import ImportBatch, Observation
+from kpi.models import CURRENT, ImportBatch, Observation
 from kpi.periods import Period
 from kpi.units import UnitDirectory, UnitInfo, all_units
 
@@ -151,7 +151,7 @@ def _present(session: Session, period: str) -> dict[int, list[tuple[str, int, dt
             ImportBatch.created_at,
         )
         .join(ImportBatch, ImportBatch.id == Observation.batch_id)
-        .where(Observation.is_current.is_(True), Observation.period == period)
+        .where(CURRENT, Observation.period == period)
     )
     out: dict[int, list[tuple[str, int, dt.datetime]]] = defaultdict(list)
     for unit_id, code, batch, at in session.execute(stmt):

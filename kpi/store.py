@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
 
 from kpi import audit
 from kpi.access import Actor, PermissionDenied, require, require_units
 from kpi.db import bump_data_version
-from kpi.models import DataState, ImportBatch, Observation, utcnow
+from kpi.models import CURRENT, DataState, ImportBatch, Observation, utcnow
 from kpi.units import district_codes
 
 
@@ -103,18 +103,38 @@ class RollbackRefused(RuntimeError):
 def _current_rows(
     session: Session, keys: Iterable[tuple[str, int, str]]
 ) -> dict[tuple[str, int, str], Observation]:
-    keys = list(keys)
+    """The current row of each key that has one."""
+    wanted = set(keys)
     found: dict[tuple[str, int, str], Observation] = {}
-    chunk = 400
-    for i in range(0, len(keys), chunk):
-        part = keys[i : i + chunk]
-        stmt = select(Observation).where(
-            Observation.is_current.is_(True),
-            tuple_(Observation.indicator_code, Observation.unit_id, Observation.period).in_(part),
-        )
+    for stmt in current_rows_statements(wanted):
         for row in session.scalars(stmt):
-            found[(row.indicator_code, row.unit_id, row.period)] = row
+            key = (row.indicator_code, row.unit_id, row.period)
+            if key in wanted:
+                found[key] = row
     return found
+
+
+def current_rows_statements(keys: Iterable[tuple[str, int, str]]) -> list[Select[Any]]:
+    """The reads of :func:`_current_rows`: by indicator, unit and quarter lists (the grid of an
+    upload, searched in ``uq_observation_current`` by both databases), whose rows the caller
+    keeps to the keys asked. A list of (indicator, unit, quarter) tuples made both planners walk
+    a whole index of current rows instead."""
+    keys = set(keys)
+    codes = sorted({k[0] for k in keys})
+    periods = sorted({k[2] for k in keys})
+    unit_ids = sorted({k[1] for k in keys})
+    return [
+        select(Observation).where(
+            CURRENT,
+            Observation.indicator_code.in_(codes),
+            Observation.unit_id.in_(unit_ids[i : i + _UNITS_PER_QUERY]),
+            Observation.period.in_(periods),
+        )
+        for i in range(0, len(unit_ids), _UNITS_PER_QUERY)
+    ]
+
+
+_UNITS_PER_QUERY = 500
 
 
 def plan_changes(session: Session, figures: Sequence[Figure]) -> Plan:
@@ -293,7 +313,7 @@ def rollback_batch(session: Session, actor: Actor, batch_id: int) -> dict[str, i
     own = list(
         session.scalars(
             select(Observation).where(
-                Observation.batch_id == batch_id, Observation.is_current.is_(True)
+                Observation.batch_id == batch_id, CURRENT
             )
         )
     )
