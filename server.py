@@ -11,9 +11,9 @@ import gc
 
 import streamlit as st
 
-import kpi.page_models  # noqa: F401  (imported for the server's start-up, see above)
-import kpi.ui.briefing  # noqa: F401
-import kpi.ui.dashboard  # noqa: F401
+import kpi.page_models
+import kpi.ui.briefing
+import kpi.ui.dashboard
 import kpi.ui.explore  # noqa: F401
 from kpi.web import routes
 

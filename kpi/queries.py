@@ -14,7 +14,7 @@ from itertools import chain
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Float, String, cast, select, true, type_coerce
+from sqlalchemy import ColumnElement, Float, String, cast, select, true, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from kpi import metrics
@@ -22,7 +22,6 @@ from kpi.catalogue import Catalogue
 from kpi.models import CURRENT, FORMER, ImportBatch, Observation
 from kpi.periods import Period, period_range
 from kpi.units import UnitInfo
-
 
 
 @dataclass(frozen=True)

@@ -311,11 +311,7 @@ def rollback_batch(session: Session, actor: Actor, batch_id: int) -> dict[str, i
             [{"indicator": r[0], "unit_id": r[1], "period": r[2], "batch": r[3]} for r in later],
         )
     own = list(
-        session.scalars(
-            select(Observation).where(
-                Observation.batch_id == batch_id, CURRENT
-            )
-        )
+        session.scalars(select(Observation).where(Observation.batch_id == batch_id, CURRENT))
     )
     for row in own:
         row.is_current = False

@@ -84,6 +84,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'kpi.sqlite3'}"
         return
+    yield from _new_postgres_database()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL database URL, for what only PostgreSQL does."""
+    yield from _new_postgres_database()
+
+
+def _new_postgres_database() -> Iterator[str]:
     admin = _postgres_or_skip()
     name = f"kpi_test_{uuid.uuid4().hex[:12]}"
     url = create_database(admin, name)

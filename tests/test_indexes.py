@@ -155,7 +155,7 @@ def test_the_history_and_rollback_indexes_hold_only_revised_rows(engine: Engine)
         assert history.endswith("WHERE is_current = 0"), history
     else:
         assert history.endswith("WHERE (NOT is_current)"), history
-    assert "WHERE" in later and later.endswith("superseded_by_batch_id IS NOT NULL)") or (
+    assert ("WHERE" in later and later.endswith("superseded_by_batch_id IS NOT NULL)")) or (
         later.endswith("WHERE superseded_by_batch_id IS NOT NULL")
     ), later
     assert "WHERE" not in _index_definition(engine, "ix_observation_batch_id")

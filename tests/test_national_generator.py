@@ -108,3 +108,36 @@ def test_not_enough_disk_is_refused_before_writing(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/huge.sqlite3"
     with pytest.raises(national.NoSpace, match="needs about"):
         national.build(url, huge, say=lambda _msg: None)
+
+
+@pytest.mark.postgres
+def test_a_failed_copy_leaves_the_table_empty_with_its_indexes(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PostgreSQL load drops the indexes (committed, so that its COPY streams do not wait
+    on the lock), then writes on several connections: a stream that fails rolls every stream
+    back and puts the indexes back."""
+    from sqlalchemy import inspect
+
+    tiny = national.Size(
+        provinces=1, districts=2, communes=3, indicators=43, first="2019-Q1", last="2019-Q4"
+    )
+    sent: list[int] = []
+    real = national._copy_csv
+
+    def third_fails(columns: dict[str, object]) -> bytes:
+        sent.append(1)
+        data = real(columns)  # type: ignore[arg-type]
+        return data if len(sent) != 3 else data + b"not,a,row\n"
+
+    monkeypatch.setattr(national, "_copy_csv", third_fails)
+    with pytest.raises(Exception, match=r"(?i)copy|missing data|invalid"):
+        national.build(postgres_url, tiny, say=lambda _msg: None)
+    engine = db.make_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(Observation)).scalar() == 0
+        names = {i["name"] for i in inspect(engine).get_indexes("observation")}
+        assert {str(ix.name) for ix in Observation.__table__.indexes} <= names
+    finally:
+        engine.dispose()
