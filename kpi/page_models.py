@@ -161,12 +161,22 @@ class OverviewModel:
     note: str | None = None  # what became of the province, when a later quarter is viewed
 
 
+def _units(session: Session, units: Sequence[UnitInfo] | None) -> list[UnitInfo]:
+    return list(units) if units is not None else all_units(session)
+
+
 def overview_model(
-    session: Session, cat: Catalogue, period: str, lang: str
+    session: Session,
+    cat: Catalogue,
+    period: str,
+    lang: str,
+    units: Sequence[UnitInfo] | None = None,
 ) -> OverviewModel | None:
-    """The Overview of a quarter: the key figures' cards and the report's groups."""
+    """The Overview of a quarter: the key figures' cards and the report's groups. ``units``:
+    every unit (:func:`kpi.units.all_units`), when the caller holds them already (the pages'
+    cache, so that a quarter's model does not read a country's units again)."""
     p = Period.parse(period)
-    units = all_units(session)
+    units = _units(session, units)
     province = dashboard.province_unit(units, p)
     if province is None:
         return None
@@ -247,13 +257,14 @@ def trend_model(
     last: str,
     freq: str,
     lang: str,
+    units: Sequence[UnitInfo] | None = None,
 ) -> TrendModel:
     """Chosen indicators of one unit over a range of quarters, or over the years of that
     range (a year cut by the range adds only its quarters inside it and is marked
     incomplete: the rule of the export)."""
     codes = tuple(codes)
     periods = dashboard.trend_periods(first, last, freq)
-    units = all_units(session)
+    units = _units(session, units)
     frame = queries.figures(
         session, cat, units, queries.Query(codes, (unit_id,), first, last, freq)
     )
@@ -307,12 +318,18 @@ class DistrictsModel:
 
 
 def districts_model(
-    session: Session, cat: Catalogue, code: str, period: str, per_commune: bool, lang: str
+    session: Session,
+    cat: Catalogue,
+    code: str,
+    period: str,
+    per_commune: bool,
+    lang: str,
+    units: Sequence[UnitInfo] | None = None,
 ) -> DistrictsModel | None:
     """One indicator in one quarter: the districts ranked, as tiles, and over eight quarters."""
     p = Period.parse(period)
     heat = [q.code for q in period_range(p.shift(-(dashboard.HEAT_QUARTERS - 1)), p)]
-    units = all_units(session)
+    units = _units(session, units)
     province = dashboard.province_unit(units, p)
     if province is None:
         return None
@@ -368,10 +385,16 @@ class CommunesModel:
 
 
 def communes_model(
-    session: Session, cat: Catalogue, code: str, district_id: int, period: str, lang: str
+    session: Session,
+    cat: Catalogue,
+    code: str,
+    district_id: int,
+    period: str,
+    lang: str,
+    units: Sequence[UnitInfo] | None = None,
 ) -> CommunesModel | None:
     """The communes a district had in a quarter, ranked on one indicator."""
-    units = all_units(session)
+    units = _units(session, units)
     district = next((u for u in units if u.id == district_id), None)
     if district is None:
         return None

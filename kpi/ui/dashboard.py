@@ -64,7 +64,9 @@ def _escape(text: str) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _overview(url: str, version: int, period: str, lang: str) -> OverviewModel | None:
     with db.session_scope(data.engine_for(url)) as session:
-        return page_models.overview_model(session, load_catalogue(), period, lang)
+        return page_models.overview_model(
+            session, load_catalogue(), period, lang, data.units_of(url, version)
+        )
 
 
 def overview(period: str, lang: str) -> OverviewModel | None:
@@ -392,7 +394,15 @@ def _trends(
 ) -> TrendModel:
     with db.session_scope(data.engine_for(url)) as session:
         return page_models.trend_model(
-            session, load_catalogue(), codes, unit_id, first, last, freq, lang
+            session,
+            load_catalogue(),
+            codes,
+            unit_id,
+            first,
+            last,
+            freq,
+            lang,
+            data.units_of(url, version),
         )
 
 
@@ -523,7 +533,7 @@ def _districts(
 ) -> DistrictsModel | None:
     with db.session_scope(data.engine_for(url)) as session:
         return page_models.districts_model(
-            session, load_catalogue(), code, period, per_commune, lang
+            session, load_catalogue(), code, period, per_commune, lang, data.units_of(url, version)
         )
 
 
@@ -538,7 +548,7 @@ def _communes(
 ) -> CommunesModel | None:
     with db.session_scope(data.engine_for(url)) as session:
         return page_models.communes_model(
-            session, load_catalogue(), code, district_id, period, lang
+            session, load_catalogue(), code, district_id, period, lang, data.units_of(url, version)
         )
 
 

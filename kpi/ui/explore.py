@@ -24,7 +24,7 @@ from kpi.periods import Period
 from kpi.ui import data, pickers
 from kpi.ui import state as page_state
 from kpi.ui.frame import page_context
-from kpi.units import PROVINCE_CODE, UnitInfo, all_units
+from kpi.units import PROVINCE_CODE, UnitInfo
 
 #: rows drawn on screen; the downloads hold every row
 DISPLAY_ROWS = 2_000
@@ -328,7 +328,10 @@ def _table(url: str, version: int, query: str) -> export.Table:
     params = parse_qs(query, keep_blank_values=True)
     with db.session_scope(data.engine_for(url)) as session:
         return export.build(
-            session, data.catalogue(), all_units(session), Filters.from_params(params)
+            session,
+            data.catalogue(),
+            list(data.units_of(url, version)),
+            Filters.from_params(params),
         )
 
 
