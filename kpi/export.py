@@ -589,32 +589,43 @@ def _values(series: pd.Series, kind: str, safe: bool) -> list[Any]:
 
 def write_csv(table: Table, fh: IO[bytes]) -> None:
     """The table only: UTF-8 with a byte-order mark, comma, dot decimal, numbers unformatted,
-    CRLF line ends (RFC 4180), booleans ``true``/``false``. Written a chunk at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    CRLF line ends (RFC 4180), booleans ``true``/``false``. Written a chunk at a time.
 
-    def flush() -> None:
-        fh.write(buffer.getvalue().encode("utf-8"))
-        buffer.seek(0)
-        buffer.truncate()
-
-    buffer.write("\ufeff")
-    writer.writerow([neutralise(c.header) for c in table.columns])
-    flush()
+    Each column's distinct values are written once, by the same rules as a cell at a time
+    (:func:`_number_texts`, :func:`_values`, the ``csv`` module's quoting), and the rows are
+    joined from those texts: a million rows in about a third of the time of writing every cell
+    through ``csv.writer``."""
+    fh.write(("\ufeff" + _csv_line([neutralise(c.header) for c in table.columns])).encode("utf-8"))
     for chunk in table.chunks():
-        cells = []
-        for col in table.columns:
-            series = chunk[col.key]
-            if col.kind == "number":
-                cells.append(_number_texts(series.to_numpy(dtype=float)))
-            elif col.kind == "bool":
-                cells.append(
-                    ["true" if v else "false" for v in series.to_numpy(dtype=bool).tolist()]
-                )
-            else:
-                cells.append(["" if v is None else str(v) for v in _values(series, col.kind, True)])
-        writer.writerows(zip(*cells, strict=True))
-        flush()
+        cells = [_csv_fields(chunk[col.key], col.kind) for col in table.columns]
+        lines = map(",".join, zip(*cells, strict=True))
+        fh.write(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+
+def _csv_line(fields: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(fields)
+    return buffer.getvalue()
+
+
+def _csv_field(text: str) -> str:
+    """One field as ``csv.writer`` writes it among others (quoted only when it must be)."""
+    return _csv_line([text, ""])[:-3] if text else ""
+
+
+def _csv_fields(series: pd.Series, kind: str) -> list[str]:
+    """A column's CSV fields: its distinct values written once each, then taken for every row
+    (a missing value, code -1, takes the last text: what a missing cell writes)."""
+    if kind == "bool":
+        return np.where(series.to_numpy(dtype=bool), "true", "false").tolist()  # type: ignore[no-any-return]
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if kind == "number":
+        texts = _number_texts(np.append(np.asarray(uniques, dtype=float), np.nan))
+    else:
+        dtype = series.dtype if kind == "text" else object
+        distinct = pd.concat([pd.Series(uniques, dtype=dtype), pd.Series([None], dtype=dtype)])
+        texts = [_csv_field("" if v is None else str(v)) for v in _values(distinct, kind, True)]
+    return np.array(texts, dtype=object)[codes].tolist()  # type: ignore[no-any-return]
 
 
 def excel_format(ind: IndicatorDef) -> str:

@@ -441,6 +441,70 @@ def test_vietnamese_text_round_trips_through_csv_and_xlsx_in_nfc() -> None:
     assert [c.value for c in ws[1]][4] == "Kỳ"
 
 
+def _csv_cell_by_cell(table: export.Table) -> bytes:
+    """The CSV rules written a cell at a time through ``csv.writer``: what the writer made
+    before it wrote each distinct value once, kept here as the reference it must equal."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer.writerow([export.neutralise(c.header) for c in table.columns])
+    for col_chunk in table.chunks(size=7):
+        cells = []
+        for col in table.columns:
+            series = col_chunk[col.key]
+            if col.kind == "number":
+                cells.append(export._number_texts(series.to_numpy(dtype=float)))
+            elif col.kind == "bool":
+                cells.append(["true" if v else "false" for v in series.to_numpy(dtype=bool)])
+            else:
+                values = export._values(series, col.kind, True)
+                cells.append(["" if v is None else str(v) for v in values])
+        writer.writerows(zip(*cells, strict=True))
+    return buffer.getvalue().encode("utf-8")
+
+
+def _awkward_table() -> export.Table:
+    """Every kind of column with what quoting and missing values can make of it: commas,
+    quotes, line breaks, formula starts, missing text, numbers and ints, categoricals."""
+    table = _tricky_table()
+    frame = table.frame.copy()
+    n = len(frame)
+    texts = ["a, b", 'say "hi"', "two\nlines", "=1+2", None, "", "Trà Vinh", "x\r\ny", "plain"]
+    numbers = [1.0, np.nan, -0.0, 0.1 + 0.2, 1e16, -5.0, 38751.0, 99.56904337952569, np.nan]
+    columns = list(table.columns)
+    for key, kind, values in (
+        ("awkward_text", "text", texts),
+        ("awkward_category", "text", pd.Categorical(texts)),
+        ("awkward_number", "number", numbers),
+        ("awkward_int", "int", pd.array([1, None, 3, 4, 5, 6, 7, 8, None], dtype="Int64")),
+        ("awkward_bool", "bool", [True, False] * 4 + [True]),
+    ):
+        frame[key] = pd.Series(values[:n] if not hasattr(values, "dtype") else values[:n])
+        columns.append(export.Column(key, key.replace("_", ", "), kind))
+    import dataclasses
+
+    return dataclasses.replace(table, columns=tuple(columns), frame=frame.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("make", ["awkward", "province", "pivot", "sources"])
+def test_csv_writes_what_the_cell_by_cell_rules_write(make: str, build: Build) -> None:
+    tables = {
+        "awkward": _awkward_table,
+        "province": lambda: build(PROVINCE_Q1),
+        "pivot": lambda: build(
+            Filters(indicators=PROVINCE_Q1.indicators, first="2016-Q1", layout="wide")
+        ),
+        "sources": lambda: build(
+            Filters(indicators=("dossiers_received",), first="2018-Q1", sources=True, history=True)
+        ),
+    }
+    table = tables[make]()
+    assert len(table) > 0
+    written = io.BytesIO()
+    export.write_csv(table, written)
+    assert written.getvalue() == _csv_cell_by_cell(table)
+
+
 # -- Excel's row limit -------------------------------------------------------------------------
 
 
