@@ -755,13 +755,13 @@ class _Validator:
         if kind == "part_le_total":
             return
         parts_sum = sum((p.value for p in parts), Decimal(0))
-        largest = max(parts, key=lambda p: p.value)
-        others = ", ".join(
-            f"{p.ind.name(self.lang)} {p.ref} = {self.fmt(p.value)}"
-            for p in parts
-            if p is not largest
-        )
         if kind == "parts_le_total" and parts_sum > total.value:
+            largest = max(parts, key=lambda p: p.value)
+            others = ", ".join(  # written only for the message: most rules hold
+                f"{p.ind.name(self.lang)} {p.ref} = {self.fmt(p.value)}"
+                for p in parts
+                if p is not largest
+            )
             self.add(
                 "parts_exceed_total",
                 sheet=largest.entry.sheet,
