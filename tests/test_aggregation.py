@@ -225,3 +225,36 @@ def test_a_ratio_over_zero_is_missing_not_infinite(engine: Engine) -> None:
     )
     f = _read(engine, ("dossier_resolution_rate",), ("84",), "2019-Q1", "2019-Q1", "quarter")
     assert f.empty or all(math.isfinite(v) for v in f["value"])
+
+
+def test_children_counted_per_quarter_as_each_quarter_would_count_them() -> None:
+    """The count of a parent's units per quarter (what completeness compares with) skips the
+    units that existed all through the range; it must equal counting every unit every quarter,
+    for units that begin, end, or both, inside and outside the range."""
+    import datetime as dt
+    import random
+
+    from kpi.periods import period_range
+    from kpi.queries import _children_count
+    from kpi.units import UnitInfo
+
+    rng = random.Random(2019)
+    days = [dt.date(2014, 1, 1) + dt.timedelta(days=rng.randrange(0, 4000)) for _ in range(400)]
+    children: dict[int, list[UnitInfo]] = {}
+    for pid in range(1, 21):
+        kids = []
+        for n in range(rng.randrange(0, 12)):
+            start = rng.choice([dt.date(1900, 1, 1), *days])
+            end = rng.choice([None, None, *[d for d in days if d >= start]])
+            kids.append(
+                UnitInfo(pid * 100 + n, f"{pid}-{n}", "x", "xa", "commune", pid, start, end)
+            )
+        children[pid] = kids
+    bounds = [(p.code, p.start, p.end) for p in period_range("2016-Q1", "2025-Q4")]
+    naive = {
+        (pid, code): sum(1 for c in children[pid] if c.valid_during(start, end))
+        for pid in children
+        for code, start, end in bounds
+    }
+    assert _children_count(children, set(children), bounds) == naive
+    assert _children_count(children, set(children), []) == {}
