@@ -2,6 +2,7 @@
 
     python -m benchmarks [--scale province|national] [--repeat N] [NAME ...]
     python -m benchmarks generate --scale national|province --db URL
+    python -m benchmarks markdown [bench-results/latest-national.json ...]   (BENCHMARKS.md's tables)
 
 Every module ``benchmarks/<name>_bench.py`` is a benchmark (see :mod:`benchmarks.core`).
 Figures are printed (median, min, max of the runs, and the ratio to the case's baseline measured
@@ -154,6 +155,28 @@ def bench(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def markdown(document: dict[str, object]) -> str:
+    """The tables of BENCHMARKS.md from a results file: one per module, a row per case."""
+    out: list[str] = []
+    module = None
+    for case in document["cases"]:  # type: ignore[attr-defined]
+        if case["module"] != module:
+            module = case["module"]
+            out += [
+                "",
+                f"#### {module} ({document['scale']}, {document['started']})",
+                "",
+                "| case | median | min – max | vs baseline |",
+                "|---|---:|---:|---:|",
+            ]
+        unit = str(case["unit"])
+        name = str(case["name"]) + (f" ({case['note']})" if case["note"] else "")
+        spread = f"{_format(case['min'], unit)} – {_format(case['max'], unit)}"
+        versus = f"{case['ratio']:,.1f}×" if case["ratio"] is not None else ""
+        out.append(f"| {name} | {_format(case['median'], unit)} | {spread} | {versus} |")
+    return "\n".join(out).strip() + "\n"
+
+
 def generate(args: argparse.Namespace) -> int:
     if args.scale == "province":
         from benchmarks import national
@@ -173,6 +196,10 @@ def generate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["markdown"]:
+        for path in argv[1:] or [str(ROOT / "bench-results" / "latest.json")]:
+            print(markdown(json.loads(Path(path).read_text(encoding="utf-8"))))
+        return 0
     if argv[:1] == ["generate"]:
         parser = argparse.ArgumentParser(prog="python -m benchmarks generate")
         parser.add_argument("--scale", choices=("province", "national"), default="national")

@@ -100,6 +100,10 @@ class RollbackRefused(RuntimeError):
         self.details = list(details)
 
 
+#: units per look-up of current rows (with an upload's indicators and quarters as the other lists)
+_UNITS_PER_QUERY = 500
+
+
 def _current_rows(
     session: Session, keys: Iterable[tuple[str, int, str]]
 ) -> dict[tuple[str, int, str], Observation]:
@@ -132,9 +136,6 @@ def current_rows_statements(keys: Iterable[tuple[str, int, str]]) -> list[Select
         )
         for i in range(0, len(unit_ids), _UNITS_PER_QUERY)
     ]
-
-
-_UNITS_PER_QUERY = 500
 
 
 def plan_changes(session: Session, figures: Sequence[Figure]) -> Plan:

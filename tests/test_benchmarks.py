@@ -61,3 +61,33 @@ def test_light_client_sees_the_overview_cards(demo_url: str) -> None:
         assert cards >= CARDS and seconds > 0
         times, cpu = crowd(url, 3)
         assert len(times) == 3 and cpu >= 0
+
+
+def test_the_markdown_tables_name_each_case_with_its_ratio() -> None:
+    from benchmarks.__main__ import markdown
+
+    cases = [
+        Case("case", [0.01, 0.03], baseline="baseline", note="870 figures"),
+        Case("baseline", [0.2]),
+    ]
+    document = {
+        "scale": "province",
+        "started": "2026-12-01T12:00:00+00:00",
+        "cases": [
+            {
+                "module": "import_bench",
+                "name": c.name,
+                "unit": c.unit,
+                "median": c.median,
+                "min": c.low,
+                "max": c.high,
+                "ratio": ratio(cases, c),
+                "note": c.note,
+            }
+            for c in cases
+        ],
+    }
+    lines = markdown(document).splitlines()
+    assert lines[0] == "#### import_bench (province, 2026-12-01T12:00:00+00:00)"
+    assert lines[4] == "| case (870 figures) | 20.0 ms | 10.0 ms – 30.0 ms | 10.0× |"
+    assert lines[5] == "| baseline | 200.0 ms | 200.0 ms – 200.0 ms |  |"

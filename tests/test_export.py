@@ -479,7 +479,7 @@ def _awkward_table() -> export.Table:
         ("awkward_int", "int", pd.array([1, None, 3, 4, 5, 6, 7, 8, None], dtype="Int64")),
         ("awkward_bool", "bool", [True, False] * 4 + [True]),
     ):
-        frame[key] = pd.Series(values[:n] if not hasattr(values, "dtype") else values[:n])
+        frame[key] = pd.Series(values[:n])
         columns.append(export.Column(key, key.replace("_", ", "), kind))
     import dataclasses
 
