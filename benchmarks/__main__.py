@@ -171,7 +171,8 @@ def markdown(document: dict[str, object]) -> str:
             ]
         unit = str(case["unit"])
         name = str(case["name"]) + (f" ({case['note']})" if case["note"] else "")
-        spread = f"{_format(case['min'], unit)} – {_format(case['max'], unit)}"
+        once = case["min"] == case["max"]
+        spread = "once" if once else f"{_format(case['min'], unit)} – {_format(case['max'], unit)}"
         versus = f"{case['ratio']:,.1f}×" if case["ratio"] is not None else ""
         out.append(f"| {name} | {_format(case['median'], unit)} | {spread} | {versus} |")
     return "\n".join(out).strip() + "\n"
