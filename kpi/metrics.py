@@ -197,11 +197,8 @@ def to_years(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     others = frame[kinds != "flow"]
     parts = []
     if not flows.empty:
-        summed = _sum_groups(flows, ["indicator", "unit_id", "year"])
-        counts = (
-            flows.groupby(["indicator", "unit_id", "year"], sort=False).size().reset_index(name="n")
-        )
-        summed = summed.merge(counts, on=["indicator", "unit_id", "year"])
+        # n: the quarters with a value (every row has one: missing values were dropped above)
+        summed = _sum_groups(flows, ["indicator", "unit_id", "year"], keep_count=True)
         summed["complete"] = summed["complete"] & (summed["n"] == 4)
         summed = summed.drop(columns="n")
         summed["numerator"] = np.nan
