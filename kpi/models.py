@@ -51,8 +51,11 @@ OBSERVATION_COVERED = ["value", "qualifier", "batch_id"]
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
-    """An exact decimal: NUMERIC on PostgreSQL; on SQLite the value goes in as its text and
-    comes back through ``str``, so no binary float ever stands between the file and the screen."""
+    """An exact decimal: NUMERIC(24, 6) on PostgreSQL. On SQLite the value goes in as its text
+    and comes back through ``str``; the column's NUMERIC affinity keeps a whole number as an exact
+    64-bit integer and a fraction as a binary float of 15 significant digits, which reads back
+    as the same decimal. Both are exact for every figure :func:`kpi.numbers.storable` admits, and
+    the store refuses the others."""
 
     impl = Numeric(24, 6)
     cache_ok = True

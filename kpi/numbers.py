@@ -153,6 +153,29 @@ def _checked(parsed: ParsedNumber, found: str, whole: bool) -> ParsedNumber:
     return parsed
 
 
+#: the largest decimals a figure keeps (the database column is NUMERIC(24, 6))
+STORED_DECIMALS = 6
+#: figures are below this in magnitude: NUMERIC(24, 6) has 18 digits before the point
+STORED_LIMIT = Decimal(10) ** 18
+#: significant digits of a figure with a fraction. SQLite stores a decimal text in a NUMERIC
+#: column as a binary float, which keeps 15 (a whole number stays an exact 64-bit integer);
+#: Excel keeps 15 digits of any number too.
+STORED_DIGITS = 15
+
+
+def storable(value: Decimal) -> bool:
+    """Whether both databases keep ``value`` exactly: finite, below 10^18, at most six decimals
+    and, with a fraction, at most 15 significant digits. A figure that is not would come back
+    changed (PostgreSQL rounds or refuses it, SQLite rounds it to 15 digits), so it is refused
+    before it is written."""
+    if not value.is_finite() or abs(value) >= STORED_LIMIT:
+        return False
+    if value == value.to_integral_value():
+        return True
+    _sign, digits, exponent = value.normalize().as_tuple()
+    return -int(exponent) <= STORED_DECIMALS and len(digits) <= STORED_DIGITS
+
+
 def format_number(
     value: Decimal | float | int | None,
     lang: str = "vi",

@@ -22,6 +22,7 @@ from kpi import audit
 from kpi.access import Actor, PermissionDenied, require, require_units
 from kpi.db import bump_data_version
 from kpi.models import CURRENT, DataState, ImportBatch, Observation, utcnow
+from kpi.numbers import storable
 from kpi.units import district_codes
 
 
@@ -215,6 +216,9 @@ def commit_figures(
     keys = [f.key for f in figures]
     if len(set(keys)) != len(keys):
         raise ValueError("the same figure is given twice in one batch")
+    inexact = [f for f in figures if not storable(f.value)]
+    if inexact:  # the readers refuse these with a message; nothing may store them changed
+        raise ValueError(f"{len(inexact)} figures would not be kept exactly: {inexact[:3]}")
     plan = plan_changes(session, figures)  # after the lock: sees every earlier commit
     batch = ImportBatch(
         source_kind=info.source_kind,

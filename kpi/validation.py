@@ -24,6 +24,8 @@ The rules, with their codes:
 - values: ``formula_without_value``, ``formula_error``, ``date_value``, ``not_a_number``,
   ``ambiguous_number``, ``not_whole_number`` (``kpi.numbers.parse_number``, whole numbers for
   counts), ``unexpected_percent``, ``negative_count``, ``negative_value``,
+  ``number_too_long`` (a figure the database would not keep exactly: 10^18 or more, or over 15
+  significant digits with a fraction; :func:`kpi.numbers.storable`),
   ``percent_out_of_range`` (percentages outside 0-100), ``percent_as_fraction`` (warning: 0,9
   typed for 90 %), ``unknown_qualifier``, ``qualifier_conflict``, ``duplicate_figure``;
 - number formats (``RawEntry.shown_as``): a cell shown as a percentage is its shown value in a
@@ -59,7 +61,7 @@ from kpi.access import Actor
 from kpi.catalogue import Catalogue, IndicatorDef
 from kpi.display import format_figure
 from kpi.i18n import has, t
-from kpi.numbers import NumberError, format_number, nfc, parse_number
+from kpi.numbers import STORED_DECIMALS, NumberError, format_number, nfc, parse_number, storable
 from kpi.numformats import ShownAs, render_date, render_number
 from kpi.periods import Period, PeriodError
 from kpi.queries import Previous
@@ -71,7 +73,7 @@ TEMPLATE_VERSION = "1"
 KNOWN_TEMPLATE_VERSIONS = frozenset({TEMPLATE_VERSION})
 
 #: values are kept to this many decimals (the database stores six)
-MAX_DECIMALS = 6
+MAX_DECIMALS = STORED_DECIMALS
 
 WARNING_CODES = frozenset(
     {
@@ -134,6 +136,7 @@ PROBLEM_CODES = (
             "unexpected_percent",
             "negative_count",
             "negative_value",
+            "number_too_long",
             "percent_out_of_range",
             "unknown_qualifier",
             "qualifier_conflict",
@@ -643,6 +646,15 @@ class _Validator:
             )
             return None
         value = _tidy(parsed.value)
+        if not storable(value):
+            self.add(
+                "number_too_long",
+                **where,
+                found=e.value,
+                expected=t("import.expected.number_too_long", self.lang),
+                indicator=ind.name(self.lang),
+            )
+            return None
         qualifier = parsed.qualifier
         if e.qualifier is not None and cell_text(e.qualifier):
             column = QUALIFIER_BY_WORD.get(fold(cell_text(e.qualifier)))

@@ -17,11 +17,11 @@ from kpi.catalogue import load_catalogue
 from kpi.db import session_scope
 from kpi.models import ImportBatch, Observation
 from kpi.queries import Query, figure_history, figures
-from kpi.store import Figure
+from kpi.store import BatchInfo, Figure, commit_figures
 from kpi.units import UnitDirectory, all_units
 from loaders.importer import ImportReport, check_upload, commit_upload, import_file, rollback
 from loaders.template import make_template
-from tests.conftest import EDITOR
+from tests.conftest import ADMIN, EDITOR
 from tests.golden.make_corpus import (
     BREAKDOWN,
     SHEET,
@@ -123,6 +123,57 @@ def test_round_trip_figures_read_back_equal_the_figures_written(engine: Engine) 
     )
 
 
+def test_awkward_texts_and_exact_values_are_stored_as_given(engine: Engine) -> None:
+    """PostgreSQL stores an import with one COPY, whose text format has its own escapes (tab,
+    line break, backslash, ``\\N`` for null): each must come back as it was given, as on SQLite."""
+    texts = [
+        "Tỉnh\tTrà Vinh",
+        "dòng 1\ndòng 2\r\n",
+        "C:\\báo cáo\\N",
+        "\\N",
+        "\"ngoặc kép\" 'đơn', phẩy; 38.751",
+        None,
+    ]
+    values = [
+        Decimal("38751"),
+        Decimal("0.000001"),
+        Decimal("123456789.123456"),  # 15 digits: SQLite keeps them through its float
+        Decimal("-0"),
+        Decimal(10**18 - 1),  # the largest: an exact integer on both
+        Decimal("0"),
+    ]
+    codes = sorted(load_catalogue().indicators)[: len(texts)]
+    with session_scope(engine) as s:
+        province = next(u for u in all_units(s) if u.code == "84")
+        given = [
+            Figure(code, province.id, Q1, value, "approx" if i % 2 else "exact",
+                   f"Trang {i}", f"E{i + 6}", text, text and text.upper())
+            for i, (code, value, text) in enumerate(zip(codes, values, texts, strict=True))
+        ]  # fmt: skip
+        result = commit_figures(s, ADMIN, BatchInfo("report_text", file_name="bc.docx"), given)
+    with session_scope(engine) as s:
+        rows = s.scalars(select(Observation).where(Observation.batch_id == result.batch_id))
+        stored = {
+            r.indicator_code: Figure(
+                r.indicator_code, r.unit_id, r.period, Decimal(r.value), r.qualifier,
+                r.source_sheet, r.source_cell, r.source_text, r.source_read,
+            )
+            for r in rows
+            if r.is_current
+        }  # fmt: skip
+    assert stored == {f.indicator_code: f for f in given}
+
+
+@pytest.mark.parametrize("value", ["123456789012345678.123456", "1234567890.123456", "1E+18"])
+def test_the_store_refuses_a_figure_it_would_not_keep_exactly(engine: Engine, value: str) -> None:
+    with session_scope(engine) as s:
+        province = next(u for u in all_units(s) if u.code == "84")
+    figure = Figure("portal_languages", province.id, Q1, Decimal(value))
+    with pytest.raises(ValueError, match="exactly"), session_scope(engine) as s:
+        commit_figures(s, ADMIN, BatchInfo("report_text"), [figure])
+    assert _counts(engine) == (0, 0)
+
+
 def test_one_bad_cell_among_875_good_ones_writes_nothing(engine: Engine) -> None:
     before = _counts(engine)
     report = _import(engine, _full_file(engine, **{"29371__dossiers_received": -1}))
@@ -130,6 +181,22 @@ def test_one_bad_cell_among_875_good_ones_writes_nothing(engine: Engine) -> None
     assert [(p.code, p.sheet) for p in report.errors] == [("negative_count", SHEET["commune"])]
     assert report.batch is None and report.figures == []
     assert _counts(engine) == before == (0, 0)
+
+
+def test_a_figure_no_database_keeps_exactly_is_refused_at_its_cell(engine: Engine) -> None:
+    """10^18 does not fit NUMERIC(24, 6); one less is the largest figure, kept to the unit."""
+    too_big = _import(
+        engine, _full_file(engine, **{"29371__dossiers_pending": "1.000.000.000.000.000.000"})
+    )
+    assert too_big.status == "rejected"
+    assert [(p.code, p.sheet) for p in too_big.errors] == [("number_too_long", SHEET["commune"])]
+    assert "1.000.000.000.000.000.000" in too_big.errors[0].message
+    assert _counts(engine) == (0, 0)
+    largest = _import(
+        engine, _full_file(engine, **{"29371__dossiers_pending": "999.999.999.999.999.999"})
+    )
+    assert largest.status == "imported", [p.message for p in largest.errors]
+    assert _current(engine, "dossiers_pending", "29371") == (Decimal(10**18 - 1), "exact")
 
 
 def test_a_commit_that_fails_halfway_leaves_nothing_behind(engine: Engine) -> None:

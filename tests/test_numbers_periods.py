@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpi.numbers import NumberError, format_number, parse_number
+from kpi.numbers import NumberError, format_number, parse_number, storable
 from kpi.periods import Period, PeriodError, period_range
 
 
@@ -100,3 +100,25 @@ def test_quarter_labels_and_arithmetic() -> None:
         "2019-Q1",
         "2019-Q2",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("38751", True),
+        ("999999999999999999", True),  # 10^18 - 1: NUMERIC(24, 6) holds 18 digits
+        ("1E+18", False),
+        ("-1E+18", False),
+        ("123456789.123456", True),  # 15 digits with a fraction: SQLite's float keeps them
+        ("1234567890.123456", False),  # 16
+        ("12345678901234567", True),  # whole: an exact integer on SQLite
+        ("0.000001", True),
+        ("0.0000001", False),  # a seventh decimal: PostgreSQL would round it away
+        ("99.5000000", True),  # trailing zeros are not digits kept
+        ("-0", True),
+        ("NaN", False),
+        ("Infinity", False),
+    ],
+)
+def test_storable_says_which_figures_both_databases_keep_exactly(text: str, kept: bool) -> None:
+    assert storable(Decimal(text)) is kept

@@ -217,6 +217,9 @@ def test_a_malformed_review_is_refused(data: dict[str, Any], code: str) -> None:
         ({"dossiers_received": {"action": "correct", "value": -3}}, "negative"),
         ({"dossiers_received": {"action": "correct", "value": 3.5}}, "not_whole"),
         ({"e_document_share_pct": {"action": "correct", "value": 120}}, "percent_range"),
+        # figures a database would not keep exactly (kpi.numbers.storable)
+        ({"dossiers_received": {"action": "correct", "value": 10**18}}, "too_long"),
+        ({"e_document_share_pct": {"action": "correct", "value": "12.3456789"}}, "too_long"),
     ],
 )
 def test_review_decisions_that_make_no_sense_are_refused(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from kpi.access import Actor
 from kpi.catalogue import Catalogue
 from kpi.models import QUALIFIERS
+from kpi.numbers import storable
 from kpi.periods import Period, PeriodError
 from kpi.store import (
     BatchInfo,
@@ -90,9 +91,10 @@ def _value(raw: object) -> Decimal | None:
     if raw is None or isinstance(raw, bool):
         return None
     try:
-        return Decimal(str(raw))
+        value = Decimal(str(raw))
     except InvalidOperation:
         return None
+    return value if value.is_finite() else None  # TOML has nan and inf
 
 
 def parse_review(data: dict[str, Any]) -> Review:
@@ -162,6 +164,8 @@ def _check_value(cat: Catalogue, code: str, value: Decimal) -> str | None:
         return "not_whole"
     if ind.percent and not ind.is_ratio and value > 100:
         return "percent_range"
+    if not storable(value):
+        return "too_long"
     return None
 
 

@@ -964,6 +964,22 @@ def _bad_negative() -> bytes:
 
 
 @case(
+    "bad_number_too_long.xlsx",
+    "figures no database keeps exactly: 1E+18 pending dossiers in a commune (an Excel number) "
+    "and '1.234.567.890,123456' languages typed on the province sheet (16 digits with a fraction)",
+    "rejected",
+    errors=["number_too_long", "number_too_long"],
+    problems=[["number_too_long", C, "K__29371"], ["number_too_long", P, "E__portal_languages"]],
+)
+def _bad_number_too_long() -> bytes:
+    wb = full()
+    assert grid_cell(wb[C], "29371", "dossiers_pending") == "K51"
+    fill_grid(wb, "commune", {("29371", "dossiers_pending"): 1e18})
+    fill_province(wb, {"portal_languages": "1.234.567.890,123456"})
+    return to_bytes(wb)
+
+
+@case(
     "copy_bad_negative_count.xls",
     "the negative count saved as .xls: same code, same cell",
     "rejected",
