@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
+from kpi import metrics
 from kpi.catalogue import load_catalogue
 from kpi.db import session_scope
 from kpi.periods import Period
@@ -258,3 +259,35 @@ def test_children_counted_per_quarter_as_each_quarter_would_count_them() -> None
     }
     assert _children_count(children, set(children), bounds) == naive
     assert _children_count(children, set(children), []) == {}
+
+
+def test_stored_figures_come_back_in_the_frame_the_rules_expect(engine: Engine) -> None:
+    """``fetch_current`` builds its frame column by column with the types given: the same
+    types and values on both databases, whatever the rows."""
+    from kpi.queries import fetch_current
+
+    _store(engine, [("dossiers_received", "84", "2019-Q1", "38751", "exact"),
+                    ("e_document_share_pct", "84", "2019-Q1", "99.57", "at_least"),
+                    ("dossiers_received", "845", "2019-Q2", "123456789.123456", "approx")])  # fmt: skip
+    _, d = _units(engine)
+    ids = [d.by_code["84"].id, d.by_code["845"].id, d.by_code["846"].id]
+    with session_scope(engine) as s:
+        codes = ("dossiers_received", "e_document_share_pct")
+        frame = fetch_current(s, codes, ids, "2019-Q1", "2019-Q4")
+        none = fetch_current(s, codes, [d.by_code["846"].id], "2019-Q1", "2019-Q4")
+    assert list(frame.columns) == list(none.columns) == metrics.COLUMNS
+    assert {c: str(t) for c, t in frame.dtypes.items()} == {
+        "indicator": "str", "unit_id": "int64", "period": "str", "value": "float64",
+        "qualifier": "str", "complete": "bool", "is_demo": "bool", "numerator": "float64",
+        "denominator": "float64", "batch_id": "int64",
+    }  # fmt: skip
+    got = sorted(zip(frame["indicator"], frame["unit_id"], frame["period"], frame["value"],
+                     frame["qualifier"], strict=True))  # fmt: skip
+    assert got == [
+        ("dossiers_received", d.by_code["84"].id, "2019-Q1", 38751.0, "exact"),
+        ("dossiers_received", d.by_code["845"].id, "2019-Q2", 123456789.123456, "approx"),
+        ("e_document_share_pct", d.by_code["84"].id, "2019-Q1", 99.57, "at_least"),
+    ]
+    assert frame["complete"].all() and not frame["is_demo"].any()
+    assert frame["numerator"].isna().all() and frame["batch_id"].nunique() == 1
+    assert none.empty
