@@ -4,10 +4,12 @@ silently mean nothing). No time is asserted here."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from benchmarks.__main__ import modules
-from benchmarks.core import Case, ratio
+from benchmarks.core import Case, ratio, timed
 from benchmarks.viewers_bench import CARDS, crowd, open_overview, p95
 from tests.conftest import ROOT
 from tests.support.server import running_app
@@ -35,6 +37,21 @@ def test_ratio_is_baseline_median_over_case_median(
     assert ratio([case, base], case) == pytest.approx(expected)
     assert ratio([case, base], base) is None
     assert (case.low, case.high) == (min(runs), max(runs))
+
+
+def test_timed_runs_without_collections_and_restores_the_collector() -> None:
+    seen: list[bool] = []
+    runs = timed(lambda: seen.append(gc.isenabled()), 3, warmup=2)
+    assert len(runs) == 3 and all(r >= 0 for r in runs)
+    assert seen == [True, True, False, False, False]  # warm-ups as usual, runs without gc
+    assert gc.isenabled()
+
+    def fails() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        timed(fails, 2)
+    assert gc.isenabled()
 
 
 def test_modules_of_the_first_form_still_run() -> None:
