@@ -65,15 +65,6 @@ def combine_qualifiers(qualifiers: Iterable[str]) -> str:
     return "approx"
 
 
-def _flags(frame: pd.DataFrame) -> pd.DataFrame:
-    q = frame["qualifier"].astype(str)
-    return frame.assign(
-        _al=(q == "at_least"),
-        _am=(q == "at_most"),
-        _ap=~q.isin(["exact", "at_least", "at_most"]),
-    )
-
-
 def _qualifier_from_flags(al: pd.Series, am: pd.Series, ap: pd.Series) -> pd.Series:
     out = np.where(
         ap | (al & am), "approx", np.where(al, "at_least", np.where(am, "at_most", "exact"))
@@ -90,16 +81,33 @@ def _sum_groups(
     """Sum ``value`` within groups, combining qualifiers; ``complete`` is true when every part
     was complete and (with ``expected``, indexed by the keys) there were as many parts as
     expected. ``keep_count`` keeps ``n``, the number of parts with a value."""
-    f = _flags(frame)
-    g = f.groupby(keys, sort=False, dropna=False)
-    out = g.agg(
-        value=("value", "sum"),
-        n=("value", "count"),
-        complete=("complete", "all"),
-        is_demo=("is_demo", "any"),
-        _al=("_al", "any"),
-        _am=("_am", "any"),
-        _ap=("_ap", "any"),
+    # One grouped sum over numbers: counts for ``count``, ``all`` and ``any`` (a missing flag
+    # is skipped, as ``all`` and ``any`` skip it). Seven named aggregations cost a pass each
+    # (11 ms of a yearly query at national scale); this is one.
+    q = frame["qualifier"].astype(str)
+    parts = pd.DataFrame(
+        {
+            **{k: frame[k] for k in keys},
+            "value": frame["value"],
+            "n": frame["value"].notna(),
+            "_incomplete": frame["complete"].eq(False),
+            "is_demo": frame["is_demo"].eq(True),
+            "_al": q == "at_least",
+            "_am": q == "at_most",
+            "_ap": ~q.isin(["exact", "at_least", "at_most"]),
+        }
+    )
+    sums = parts.groupby(keys, sort=False, dropna=False).sum()
+    out = pd.DataFrame(
+        {
+            "value": sums["value"],
+            "n": sums["n"].astype("int64"),
+            "complete": sums["_incomplete"] == 0,
+            "is_demo": sums["is_demo"] > 0,
+            "_al": sums["_al"] > 0,
+            "_am": sums["_am"] > 0,
+            "_ap": sums["_ap"] > 0,
+        }
     )
     # A group with no figure at all is missing, not 0 (the built-in sum gives 0).
     out.loc[out["n"] == 0, "value"] = np.nan
@@ -131,7 +139,8 @@ def rollup_units(
     kinds = obs["indicator"].map(lambda c: catalogue[c].kind)
     additive = obs[kinds.isin(_ADDITIVE)]
     frames = [obs]
-    have = set(zip(obs["indicator"], obs["unit_id"], obs["period"], strict=True))
+    # the stored figures' keys, made once a parent has a sum (never for units without parents)
+    have: set[tuple[Any, Any, Any]] | None = None
     wanted_set = set(wanted)
     level_rows = additive
     # Up to three levels: communes -> districts -> province.
@@ -162,6 +171,8 @@ def rollup_units(
         summed = _sum_groups(level_rows, ["indicator", "parent", "period"], expected).rename(
             columns={"parent": "unit_id"}
         )
+        if have is None:
+            have = set(zip(obs["indicator"], obs["unit_id"], obs["period"], strict=True))
         mask = [
             (i, u, p) not in have
             for i, u, p in zip(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
@@ -291,3 +292,63 @@ def test_stored_figures_come_back_in_the_frame_the_rules_expect(engine: Engine) 
     assert frame["complete"].all() and not frame["is_demo"].any()
     assert frame["numerator"].isna().all() and frame["batch_id"].nunique() == 1
     assert none.empty
+
+
+def _sum_groups_by_named_aggregations(
+    frame: pd.DataFrame, keys: list[str], expected: pd.Series | None, keep_count: bool
+) -> pd.DataFrame:
+    """The first ``metrics._sum_groups``, one named aggregation per column, as the reference."""
+    q = frame["qualifier"].astype(str)
+    f = frame.assign(
+        _al=(q == "at_least"), _am=(q == "at_most"), _ap=~q.isin(["exact", "at_least", "at_most"])
+    )
+    out = f.groupby(keys, sort=False, dropna=False).agg(
+        value=("value", "sum"),
+        n=("value", "count"),
+        complete=("complete", "all"),
+        is_demo=("is_demo", "any"),
+        _al=("_al", "any"),
+        _am=("_am", "any"),
+        _ap=("_ap", "any"),
+    )
+    out.loc[out["n"] == 0, "value"] = np.nan
+    if expected is not None:
+        exp = expected.reindex(out.index)
+        out["complete"] = out["complete"] & (out["n"] >= exp.fillna(0).to_numpy())
+    out["qualifier"] = metrics._qualifier_from_flags(out["_al"], out["_am"], out["_ap"])
+    out = out.drop(columns=["_al", "_am", "_ap"] + ([] if keep_count else ["n"])).reset_index()
+    out["batch_id"] = None
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_grouped_sums_agree_with_one_aggregation_per_column(seed: int) -> None:
+    """``_sum_groups`` sums every column in one grouped pass; on random frames (missing values,
+    every qualifier, incomplete and demo parts, expected counts) it gives what the named
+    aggregations gave."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    values = rng.integers(0, 10_000, n).astype(float)
+    values[rng.random(n) < 0.2] = np.nan
+    frame = pd.DataFrame(
+        {
+            "indicator": pd.array(rng.choice(["a", "b", "c"], n), dtype="str"),
+            "unit_id": rng.integers(1, 6, n),
+            "period": pd.array(rng.choice(["2019-Q1", "2019-Q2", "2019-Q3"], n), dtype="str"),
+            "value": values,
+            "qualifier": pd.array(
+                rng.choice(["exact", "exact", "approx", "at_least", "at_most"], n), dtype="str"
+            ),
+            "complete": rng.random(n) < 0.9,
+            "is_demo": rng.random(n) < 0.1,
+        }
+    )
+    keys = [["indicator", "unit_id", "period"], ["indicator", "period"], ["unit_id"]][seed % 3]
+    expected = None
+    if seed % 2:
+        groups = frame.groupby(keys, sort=False).size()
+        expected = pd.Series(rng.integers(0, 4, len(groups)), index=groups.index)
+    for keep in (False, True):
+        got = metrics._sum_groups(frame, keys, expected, keep_count=keep)
+        want = _sum_groups_by_named_aggregations(frame, keys, expected, keep)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
