@@ -278,19 +278,10 @@ def commit_figures(
     return CommitResult("imported", batch.id, plan.counts)
 
 
-#: the columns an import writes, in the order of :func:`_insert_observations`' COPY
-_WRITTEN = (
-    "indicator_code",
-    "unit_id",
-    "period",
-    "value",
-    "qualifier",
-    "batch_id",
-    "is_current",
-    "source_sheet",
-    "source_cell",
-    "source_text",
-    "source_read",
+#: the columns an import writes (all but the id and the later batch that supersedes a row), in
+#: the order of :func:`_insert_observations`' COPY
+_WRITTEN = tuple(
+    c.name for c in Observation.__table__.columns if c.name not in ("id", "superseded_by_batch_id")
 )
 
 
