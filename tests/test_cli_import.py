@@ -138,6 +138,16 @@ def test_text_output_names_sheet_and_cell_in_the_chosen_language(
 def test_usage_errors_exit_2(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", str(GOOD), "--period", "quarter five"]) == 2
     assert main(["template", "--period", "2019-Q5", "-o", "x.xlsx"]) == 2
+    # every command that takes a quarter refuses a wrong one the same way, naming itself
+    for argv in (
+        ["status", "--period", "2019-Q5"],
+        ["extract", str(GOOD), "--period", "2019-Q5"],
+        ["briefing", "--period", "2019-Q5", "-o", "x.docx"],
+    ):
+        capsys.readouterr()
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith(f"kpi {argv[0]}: ") and "2019-Q5" in err, err
     assert main(["template", "--period", "2019-Q2", "--level", "village", "-o", "x.xlsx"]) == 2
     with pytest.raises(SystemExit) as exc:
         main(["rollback", "not-a-number"])

@@ -171,15 +171,6 @@ def _units(url: str) -> list[UnitInfo]:
         engine.dispose()
 
 
-def _units(url: str) -> list[UnitInfo]:
-    engine = db.make_engine(url)
-    try:
-        with db.session_scope(engine) as session:
-            return all_units(session)
-    finally:
-        engine.dispose()
-
-
 def test_no_template_path_is_left_out(tmp_path: Path) -> None:
     """The template's instructions are the only place the upload page is named in a file."""
     assert t("nav.upload", "vi") == "Nhập số liệu"

@@ -12,6 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from kpi.cli.common import UsageError
+
 #: the modules of kpi.cli that define commands, in the order of ``--help``
 COMMANDS = (
     "init",
@@ -46,4 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"kpi {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE

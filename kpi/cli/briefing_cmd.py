@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kpi.cli.common import engine_from_settings, print_json
+from kpi.cli.common import engine_from_settings, period_arg, print_json
 from kpi.config import LANGUAGES, get_settings
 from kpi.i18n import t
-from kpi.periods import Period, PeriodError
 
 
 def register(sub: Any) -> None:
@@ -36,11 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from kpi.briefing.templates import TemplateError
 
     lang = args.lang or get_settings().lang
-    try:
-        period = Period.parse(args.period)
-    except PeriodError as exc:
-        print(f"kpi briefing: {exc}", file=sys.stderr)
-        return 2
+    period = period_arg(args.period)
     browser = None if args.no_charts else images.browser_path()
     engine = engine_from_settings()
     try:

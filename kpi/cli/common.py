@@ -15,7 +15,21 @@ from kpi.accounts import AccountError, cli_actor
 from kpi.config import get_settings
 from kpi.db import make_engine, session_scope
 from kpi.i18n import t
+from kpi.periods import Period, PeriodError
 from kpi.units import PROVINCE_CODE
+
+
+class UsageError(Exception):
+    """A command used wrongly: :func:`kpi.cli.main` prints ``kpi <command>: <message>`` on
+    stderr and exits 2."""
+
+
+def period_arg(text: str) -> Period:
+    """The quarter a command was given (``2019-Q1``, ``Quý I/2019``), or a UsageError."""
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def engine_from_settings() -> Engine:

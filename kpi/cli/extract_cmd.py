@@ -20,6 +20,7 @@ from kpi.accounts import AccountError
 from kpi.cli.common import (
     acting_user,
     engine_from_settings,
+    period_arg,
     print_json,
     refusal,
     refuse_user,
@@ -27,7 +28,6 @@ from kpi.cli.common import (
 )
 from kpi.config import LANGUAGES, get_settings
 from kpi.i18n import t
-from kpi.periods import Period, PeriodError
 
 
 def register(sub: Any) -> None:
@@ -52,13 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if args.confirm and not args.review:
         print("kpi extract: --confirm needs --review REVIEW.toml", file=sys.stderr)
         return 2
-    period = None
-    if args.period:
-        try:
-            period = Period.parse(args.period)
-        except PeriodError as exc:
-            print(f"kpi extract: {exc}", file=sys.stderr)
-            return 2
+    period = period_arg(args.period) if args.period else None
     path = Path(args.file)
     try:
         content = path.read_bytes()

@@ -20,6 +20,7 @@ from kpi.accounts import AccountError
 from kpi.cli.common import (
     acting_user,
     engine_from_settings,
+    period_arg,
     print_json,
     refusal,
     refuse_user,
@@ -27,7 +28,6 @@ from kpi.cli.common import (
 )
 from kpi.config import LANGUAGES, get_settings
 from kpi.i18n import t
-from kpi.periods import Period, PeriodError
 
 
 def register(sub: Any) -> None:
@@ -51,13 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from loaders.importer import import_file
 
     lang = args.lang or get_settings().lang
-    period = None
-    if args.period:
-        try:
-            period = Period.parse(args.period)
-        except PeriodError as exc:
-            print(f"kpi import: {exc}", file=sys.stderr)
-            return 2
+    period = period_arg(args.period) if args.period else None
     engine = engine_from_settings()
     try:
         actor = acting_user(engine, args.user)

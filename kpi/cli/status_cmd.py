@@ -9,17 +9,16 @@ cannot be used.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from kpi.catalogue import load_catalogue
-from kpi.cli.common import engine_from_settings, print_json, unusable_database
+from kpi.cli.common import engine_from_settings, period_arg, print_json, unusable_database
 from kpi.config import LANGUAGES, get_settings
 from kpi.db import session_scope
 from kpi.i18n import t
-from kpi.periods import Period, PeriodError
+from kpi.periods import Period
 
 
 def register(sub: Any) -> None:
@@ -34,11 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from kpi.status import reporting_status, status_rows
 
     lang = args.lang or get_settings().lang
-    try:
-        period = Period.parse(args.period)
-    except PeriodError as exc:
-        print(f"kpi status: {exc}", file=sys.stderr)
-        return 2
+    period = period_arg(args.period)
     catalogue = load_catalogue()
     engine = engine_from_settings()
     try:

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kpi.cli.common import engine_from_settings, print_json
-from kpi.periods import Period, PeriodError
+from kpi.cli.common import engine_from_settings, period_arg, print_json
 
 LEVELS = ("province", "agencies", "district", "commune")
 
@@ -30,11 +29,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from loaders.template import make_template
 
-    try:
-        period = Period.parse(args.period)
-    except PeriodError as exc:
-        print(f"kpi template: {exc}", file=sys.stderr)
-        return 2
+    period = period_arg(args.period)
     levels = [lv.strip() for item in args.level for lv in item.split(",") if lv.strip()] or list(
         LEVELS
     )
