@@ -81,8 +81,8 @@ class BatchInfo:
     note: str | None = None
     report_number: str | None = None
     report_date: dt.date | None = None
-    #: the same file again changes nothing (False: the caller decides, as a report confirmed
-    #: again with other figures makes a revision batch)
+    #: the same file again changes nothing (False: only when its figures are the same too, as a
+    #: report confirmed again with other figures makes a revision batch)
     same_file_unchanged: bool = True
 
 
@@ -207,12 +207,11 @@ def commit_figures(
         period=info.period,
     )
     lock_writes(session)
-    if info.sha256 and info.same_file_unchanged:
-        earlier = find_committed_batch(session, info.sha256)
-        if earlier is not None:
-            return CommitResult(
-                "unchanged", earlier.id, {"inserted": 0, "revised": 0, "unchanged": len(figures)}
-            )
+    earlier = find_committed_batch(session, info.sha256) if info.sha256 else None
+    if earlier is not None and info.same_file_unchanged:
+        return CommitResult(
+            "unchanged", earlier.id, {"inserted": 0, "revised": 0, "unchanged": len(figures)}
+        )
     keys = [f.key for f in figures]
     if len(set(keys)) != len(keys):
         raise ValueError("the same figure is given twice in one batch")
@@ -220,6 +219,8 @@ def commit_figures(
     if inexact:  # the readers refuse these with a message; nothing may store them changed
         raise ValueError(f"{len(inexact)} figures would not be kept exactly: {inexact[:3]}")
     plan = plan_changes(session, figures)  # after the lock: sees every earlier commit
+    if earlier is not None and not plan.count("new") and not plan.count("revised"):
+        return CommitResult("unchanged", earlier.id, plan.counts)  # the same file, same figures
     batch = ImportBatch(
         source_kind=info.source_kind,
         file_name=info.file_name,

@@ -21,11 +21,7 @@ from kpi.store import (
     BatchInfo,
     CommitResult,
     Figure,
-    check_write,
     commit_figures,
-    find_committed_batch,
-    lock_writes,
-    plan_changes,
 )
 from kpi.units import UnitDirectory, all_units
 from loaders.report.model import Evidence, Proposal
@@ -285,21 +281,6 @@ def confirm(
         )
     if problems:
         raise ReviewError(problems)
-    # Role and scope before the writers' lock: a refusal is recorded in its own transaction.
-    check_write(
-        session,
-        actor,
-        "import",
-        {f.unit_id for f in rows},
-        file=reading.file_name,
-        source="report_text",
-        period=period.code,
-    )
-    lock_writes(session)
-    earlier = find_committed_batch(session, reading.sha256)
-    plan = plan_changes(session, rows)
-    if earlier is not None and not plan.count("new") and not plan.count("revised"):
-        return CommitResult("unchanged", earlier.id, plan.counts)
     info = BatchInfo(
         "report_text",
         reading.file_name,
